@@ -1,0 +1,31 @@
+@{
+    RootModule             = 'KuduDiagnostics.dll'
+    ModuleVersion          = '0.1.0'
+    GUID                   = '6f1c2a9e-4b7d-4e3a-9c58-2d7e0b1a9f34'
+    Author                 = 'KuduDiagnostics contributors'
+    CompanyName            = 'KuduDiagnostics contributors'
+    Copyright              = '(c) KuduDiagnostics contributors. MIT License.'
+    Description            = 'Capture process diagnostics and memory dumps from Azure App Service and Azure Functions through the Kudu (SCM) API: every instance, streamed to disk or Azure Blob Storage, with publishing credentials, Entra ID tokens or a managed identity.'
+    PowerShellVersion      = '5.1'
+    CompatiblePSEditions   = @('Core', 'Desktop')
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess       = @('KuduDiagnostics.format.ps1xml')
+    CmdletsToExport        = @(
+        'New-KuduSession'
+        'Get-KuduSession'
+        'Remove-KuduSession'
+        'Get-KuduProcess'
+        'Get-KuduProcessDetail'
+    )
+    FunctionsToExport      = @()
+    AliasesToExport        = @()
+    VariablesToExport      = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('Azure', 'AppService', 'Functions', 'Kudu', 'Diagnostics', 'MemoryDump', 'Dump', 'SRE', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/kududiagnostics/KuduDiagnostics'
+            LicenseUri   = 'https://github.com/kududiagnostics/KuduDiagnostics/blob/main/LICENSE'
+            ReleaseNotes = 'First release: sessions, process listing and details across instances.'
+        }
+    }
+}

@@ -1,0 +1,191 @@
+<#
+.SYNOPSIS
+    Builds, tests, demonstrates, benchmarks and packages KuduDiagnostics.
+.DESCRIPTION
+    Bootstraps everything it needs itself: the .NET build, Pester from NuGet (there is no PowerShell
+    Gallery on CI), and Azurite from npm. Run it with the PowerShell of the repository's dotnet tool
+    manifest:  dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+.PARAMETER Task
+    Build   lays out the module in out/KuduDiagnostics.
+    Test    xunit and Pester; prints one line "N passed, N failed"; exit code 1 on any failure.
+    Demo    starts the Kudu emulator (unless a real app is given), runs the main job against it, shows the result.
+    Bench   benchmarks against curl and Invoke-WebRequest, in the same run (see docs/benchmarks.md).
+    Package the versioned module folder, a .nupkg for the Gallery and a zip for Azure Automation.
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Demo
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Demo -SiteName contoso -Credential (Get-Credential)
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [string[]] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Pester tests to run (paths or names under tests/Pester); all by default.
+    [string[]] $PesterPath,
+
+    # Demo against a real app: its name (or use -ResourceId) and how to sign in.
+    [string] $SiteName,
+    [string] $ResourceId,
+    [pscredential] $Credential,
+    [switch] $UseAzureIdentity,
+
+    # Demo: where the dumps go (a temp folder by default).
+    [string] $DumpPath
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$PSStyle.OutputRendering = 'PlainText'
+
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'KuduDiagnostics'
+$TestResults = Join-Path $Out 'test-results'
+$ModuleProject = Join-Path $Root 'src/KuduDiagnostics/KuduDiagnostics.csproj'
+$EmulatorDll = Join-Path $Root "tests/KuduEmulator/bin/$Configuration/net10.0/KuduEmulator.dll"
+
+Import-Module (Join-Path $Root 'tests/Tools/KuduTestTools.psm1') -Force
+
+function Invoke-Native {
+    param([string] $FilePath, [string[]] $Arguments)
+    & $FilePath @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$FilePath $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-Build {
+    Write-Host "== Build ($Configuration)"
+    Invoke-Native dotnet @('build', (Join-Path $Root 'KuduDiagnostics.sln'), '-c', $Configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly')
+    $bin = Join-Path $Root "src/KuduDiagnostics/bin/$Configuration/netstandard2.0"
+    Build-ModuleLayout -BinPath $bin -ManifestPath (Join-Path $Root 'KuduDiagnostics.psd1') -Destination $ModuleOut
+    Write-Host "   module laid out in $ModuleOut"
+}
+
+function Get-NuGetPackagesFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = dotnet nuget locals global-packages --list
+    return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Initialize-TestTools {
+    Write-Host '== Bootstrap test tools (Pester from NuGet)'
+    Invoke-Native dotnet @('restore', (Join-Path $Root 'tests/Tools/Bootstrap.csproj'), '--nologo', '-v', 'q')
+    $packages = Get-NuGetPackagesFolder
+    $pester = Join-Path $packages 'pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $pester)) { throw "Pester was restored but $pester is missing." }
+    $env:KUDU_TEST_NUGET_PACKAGES = $packages
+    return $pester
+}
+
+function Invoke-Test {
+    Invoke-Build
+    New-Item -ItemType Directory -Force -Path $TestResults | Out-Null
+    $pesterManifest = Initialize-TestTools
+
+    $env:KUDU_TEST_MODULE = Join-Path $ModuleOut 'KuduDiagnostics.psd1'
+    $env:KUDU_TEST_EMULATOR = $EmulatorDll
+
+    Write-Host '== xunit'
+    $trx = Join-Path $TestResults 'xunit.trx'
+    Remove-Item $trx -ErrorAction Ignore
+    dotnet test (Join-Path $Root 'tests/KuduDiagnostics.Tests/KuduDiagnostics.Tests.csproj') -c $Configuration --no-build --nologo `
+        --logger "trx;LogFileName=$trx" --logger 'console;verbosity=normal' | Out-Host
+    $xunit = Read-TrxCounts -Path $trx
+
+    $azurite = $null
+    try {
+        $azurite = Start-TestAzurite -Root $Root
+        if ($azurite) {
+            $env:KUDU_TEST_AZURITE_BLOB = $azurite.BlobEndpoint
+            $env:KUDU_TEST_AZURITE_CONNECTION = $azurite.ConnectionString
+        }
+
+        Write-Host '== Pester'
+        Import-Module $pesterManifest -Force
+        $config = New-PesterConfiguration
+        $paths = if ($PesterPath) {
+            foreach ($p in $PesterPath) { if (Test-Path $p) { $p } else { Join-Path $Root "tests/Pester/$p" } }
+        } else { Join-Path $Root 'tests/Pester' }
+        $config.Run.Path = $paths
+        $config.Run.PassThru = $true
+        $config.Output.Verbosity = 'Detailed'
+        $config.TestResult.Enabled = $true
+        $config.TestResult.OutputFormat = 'NUnitXml'
+        $config.TestResult.OutputPath = Join-Path $TestResults 'pester.xml'
+        $result = Invoke-Pester -Configuration $config
+    }
+    finally {
+        if ($azurite) { Stop-TestAzurite $azurite }
+    }
+
+    $passed = $xunit.Passed + $result.PassedCount
+    $failed = $xunit.Failed + $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Write-Host ''
+    Write-Host ("xunit: {0} passed, {1} failed; Pester: {2} passed, {3} failed, {4} skipped" -f $xunit.Passed, $xunit.Failed, $result.PassedCount, ($failed - $xunit.Failed), $result.SkippedCount)
+    Write-Host ('{0} passed, {1} failed' -f $passed, $failed)
+    if ($failed -gt 0 -or $xunit.Total -eq 0 -or $result.TotalCount -eq 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $dumps = if ($DumpPath) { $DumpPath } else { Join-Path ([IO.Path]::GetTempPath()) "kudu-demo-$PID" }
+    $emulator = $null
+    try {
+        Import-Module (Join-Path $ModuleOut 'KuduDiagnostics.psd1') -Force
+        if ($SiteName -or $ResourceId) {
+            Write-Host "== Demo against the Azure app $SiteName$ResourceId"
+            if ($ResourceId) { New-KuduSession -ResourceId $ResourceId -UseAzureIdentity | Out-Null }
+            elseif ($UseAzureIdentity) { New-KuduSession -Name $SiteName -UseAzureIdentity | Out-Null }
+            else {
+                if (-not $Credential) { $Credential = Get-Credential -Message "Publishing credentials of $SiteName" }
+                New-KuduSession -Name $SiteName -Credential $Credential | Out-Null
+            }
+        }
+        else {
+            Write-Host '== Demo against the bundled Kudu emulator (pass -SiteName or -ResourceId for a real app)'
+            $emulator = Start-KuduEmulator -EmulatorDll $EmulatorDll -Scenario (Join-Path $Root 'tests/KuduEmulator/scenarios/demo.json')
+            $site = $emulator.Sites[0]
+            $secret = ConvertTo-SecureString $site.password -AsPlainText -Force
+            $cred = [pscredential]::new($site.userName, $secret)
+            Write-Host "   emulator at $($site.scmUrl) for site '$($site.name)' with $($site.instances.Count) instance(s)"
+            New-KuduSession -ScmUri $site.scmUrl -Name $site.name -Credential $cred | Format-Table | Out-Host
+        }
+
+        Write-Host '== Get-KuduProcess'
+        $processes = Get-KuduProcess
+        $processes | Format-Table | Out-Host
+
+        Write-Host '== Get-KuduProcess | Where Name -eq w3wp | Get-KuduProcessDetail'
+        $details = $processes | Where-Object Name -eq w3wp | Get-KuduProcessDetail
+        $details | Format-Table | Out-Host
+
+        if (Get-Command Save-KuduProcessDump -ErrorAction Ignore) {
+            Write-Host "== Get-KuduProcess | Where Name -eq w3wp | Save-KuduProcessDump -Path $dumps"
+            $results = Get-KuduProcess | Where-Object Name -eq w3wp | Save-KuduProcessDump -Path $dumps -Confirm:$false
+            $results | Format-Table | Out-Host
+        }
+    }
+    finally {
+        Get-KuduSession -ErrorAction Ignore | Remove-KuduSession -Confirm:$false -ErrorAction Ignore
+        if ($emulator) { Stop-KuduEmulator $emulator }
+    }
+}
+
+function Invoke-Clean {
+    Remove-Item -Recurse -Force $Out -ErrorAction Ignore
+    Invoke-Native dotnet @('clean', (Join-Path $Root 'KuduDiagnostics.sln'), '-c', $Configuration, '--nologo', '-v', 'q')
+}
+
+foreach ($t in $Task) {
+    switch ($t) {
+        'Build' { Invoke-Build }
+        'Test' { Invoke-Test }
+        'Demo' { Invoke-Demo }
+        'Bench' { & (Join-Path $Root 'tests/Bench/Invoke-Benchmark.ps1') -Root $Root -Configuration $Configuration -BuildAction { Invoke-Build } }
+        'Package' { Invoke-Build; & (Join-Path $Root 'tests/Tools/New-ModulePackage.ps1') -Root $Root -ModulePath $ModuleOut }
+        'Clean' { Invoke-Clean }
+    }
+}

@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace KuduDiagnostics.Commands
+{
+    /// <summary>Lists the processes of a site's instances, as Kudu sees them.</summary>
+    [Cmdlet(VerbsCommon.Get, "KuduProcess", DefaultParameterSetName = "Name")]
+    [OutputType(typeof(KuduProcess))]
+    public sealed class GetKuduProcessCommand : KuduCmdlet
+    {
+        private readonly HashSet<string> _matchedNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<int> _matchedIds = new HashSet<int>();
+        private OrderedWorkQueue<List<KuduProcess>>? _queue;
+
+        [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public KuduSession? Session { get; set; }
+
+        /// <summary>Process names (without .exe); wildcards allowed.</summary>
+        [Parameter(Position = 0, ParameterSetName = "Name")]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [Alias("ProcessName")]
+        public string[]? Name { get; set; }
+
+        /// <summary>Process ids. 0 is Kudu's own w3wp (the SCM site); -1 the first other w3wp.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = "Id")]
+        public int[]? Id { get; set; }
+
+        /// <summary>Instance ids (ARRAffinity values) to ask; without it the front end picks one.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[]? Instance { get; set; }
+
+        /// <summary>Asks every instance of the site (the instance list comes from Resource Manager).</summary>
+        [Parameter]
+        public SwitchParameter AllInstances { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 8;
+
+        internal override Task[] RunningWork => _queue?.Running.ToArray() ?? Array.Empty<Task>();
+
+        internal override void Begin()
+        {
+            _queue = new OrderedWorkQueue<List<KuduProcess>>(Bridge, ThrottleLimit, CancellationToken);
+        }
+
+        internal override void Process()
+        {
+            KuduSession session = ResolveSession(Session);
+            IReadOnlyList<string?> instances;
+            if (AllInstances.IsPresent)
+            {
+                try
+                {
+                    instances = Run(ct => session.ListInstancesAsync(Trace, ct)).Cast<string?>().ToList();
+                }
+                catch (Exception ex) when (ex is KuduException)
+                {
+                    WriteFailure(ex, session);
+                    return;
+                }
+
+                WriteVerbose($"{session.SiteName} has {instances.Count} instance(s).");
+            }
+            else
+            {
+                instances = Instance != null ? Instance.Cast<string?>().ToList() : new List<string?> { null };
+            }
+
+            foreach (string? instance in instances)
+            {
+                _queue!.Start(ct => ListAsync(session, instance, ct), (object?)instance ?? session);
+                _queue.FlushCompleted(Emit, WriteFailure);
+            }
+        }
+
+        internal override void End()
+        {
+            _queue!.Finish(Emit, WriteFailure);
+
+            foreach (string name in Name ?? Array.Empty<string>())
+            {
+                if (!WildcardPattern.ContainsWildcardCharacters(name) && !_matchedNames.Contains(name))
+                {
+                    WriteError(KuduErrors.Record(new ItemNotFoundException($"Kudu lists no process named '{name}'."), "KuduProcessNotFound", ErrorCategory.ObjectNotFound, name));
+                }
+            }
+
+            foreach (int id in Id ?? Array.Empty<int>())
+            {
+                if (!_matchedIds.Contains(id))
+                {
+                    WriteError(KuduErrors.Record(new ItemNotFoundException($"Kudu lists no process with Id {id}."), "KuduProcessNotFound", ErrorCategory.ObjectNotFound, id));
+                }
+            }
+        }
+
+        private async Task<List<KuduProcess>> ListAsync(KuduSession session, string? instance, CancellationToken cancellationToken)
+        {
+            var result = new List<KuduProcess>();
+            var ids = Id ?? Array.Empty<int>();
+            if (ids.Length == 0 || ids.Any(id => id > 0))
+            {
+                List<KuduProcess> listed = await session.Kudu.ListProcessesAsync(instance, Trace, cancellationToken).ConfigureAwait(false);
+                result.AddRange(listed.Where(Wanted));
+            }
+
+            // 0 and -1 are aliases Kudu resolves only on the detail route.
+            foreach (int alias in ids.Where(id => id <= 0))
+            {
+                try
+                {
+                    KuduProcessDetail detail = await session.Kudu.GetProcessAsync(instance, alias, includeEnvironment: false, Trace, cancellationToken).ConfigureAwait(false);
+                    result.Add(new KuduProcess
+                    {
+                        Id = detail.Id,
+                        Name = detail.Name,
+                        MachineName = detail.MachineName,
+                        UserName = detail.UserName,
+                        Href = detail.Href,
+                        Instance = detail.Instance,
+                    });
+                    lock (_matchedIds)
+                    {
+                        _matchedIds.Add(alias);
+                    }
+                }
+                catch (KuduException ex) when (ex.Kind == KuduErrorKind.ProcessNotFound || ex.Kind == KuduErrorKind.ServerError)
+                {
+                    Trace.Debug($"Id {alias}: {ex.Message}");
+                }
+            }
+
+            foreach (KuduProcess p in result)
+            {
+                p.Session = session;
+            }
+
+            return result;
+        }
+
+        private bool Wanted(KuduProcess process)
+        {
+            if (Id != null)
+            {
+                if (!Id.Contains(process.Id))
+                {
+                    return false;
+                }
+
+                lock (_matchedIds)
+                {
+                    _matchedIds.Add(process.Id);
+                }
+
+                return true;
+            }
+
+            if (Name == null)
+            {
+                return true;
+            }
+
+            bool wanted = false;
+            foreach (string name in Name)
+            {
+                if (new WildcardPattern(name, WildcardOptions.IgnoreCase).IsMatch(process.Name))
+                {
+                    wanted = true;
+                    lock (_matchedNames)
+                    {
+                        _matchedNames.Add(name);
+                    }
+                }
+            }
+
+            return wanted;
+        }
+
+        private void Emit(List<KuduProcess> processes, object target) => WriteObject(processes, enumerateCollection: true);
+    }
+}

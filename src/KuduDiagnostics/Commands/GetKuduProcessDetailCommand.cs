@@ -1,0 +1,84 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+
+namespace KuduDiagnostics.Commands
+{
+    /// <summary>Reads everything Kudu knows about processes, several at once; output keeps the input order.</summary>
+    [Cmdlet(VerbsCommon.Get, "KuduProcessDetail")]
+    [OutputType(typeof(KuduProcessDetail))]
+    public sealed class GetKuduProcessDetailCommand : KuduCmdlet
+    {
+        private OrderedWorkQueue<KuduProcessDetail>? _queue;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public KuduSession? Session { get; set; }
+
+        /// <summary>The instance that runs the process (from Get-KuduProcess); without it the front end picks one.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Instance { get; set; }
+
+        /// <summary>The process id. 0 is Kudu's own w3wp (the SCM site); -1 the first other w3wp.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("ProcessId")]
+        public int Id { get; set; }
+
+        /// <summary>Shows environment variable values; they hold the app's secrets (connection strings, keys).</summary>
+        [Parameter]
+        public SwitchParameter IncludeEnvironment { get; set; }
+
+        /// <summary>How many lookups run at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 8;
+
+        internal override Task[] RunningWork => _queue?.Running.ToArray() ?? Array.Empty<Task>();
+
+        internal override void Begin()
+        {
+            _queue = new OrderedWorkQueue<KuduProcessDetail>(Bridge, ThrottleLimit, CancellationToken);
+        }
+
+        internal override void Process()
+        {
+            KuduSession session = ResolveSession(Session);
+            string? instance = string.IsNullOrEmpty(Instance) ? null : Instance;
+            int id = Id;
+            bool includeEnvironment = IncludeEnvironment.IsPresent;
+            var target = new ProcessTarget(session, instance, id);
+            _queue!.Start(
+                async ct =>
+                {
+                    KuduProcessDetail detail = await session.Kudu.GetProcessAsync(instance, id, includeEnvironment, Trace, ct).ConfigureAwait(false);
+                    detail.Session = session;
+                    return detail;
+                },
+                target);
+            _queue.FlushCompleted(Emit, WriteFailure);
+        }
+
+        internal override void End() => _queue!.Finish(Emit, WriteFailure);
+
+        private void Emit(KuduProcessDetail detail, object target) => WriteObject(detail);
+    }
+
+    /// <summary>What an error about one process names as its target.</summary>
+    public sealed class ProcessTarget
+    {
+        internal ProcessTarget(KuduSession session, string? instance, int id)
+        {
+            Session = session;
+            Instance = instance;
+            Id = id;
+        }
+
+        public KuduSession Session { get; }
+        public string? Instance { get; }
+        public int Id { get; }
+
+        public override string ToString() =>
+            Instance == null ? $"{Session.SiteName} process {Id}" : $"{Session.SiteName} instance {Kudu.KuduClient.Short(Instance)} process {Id}";
+    }
+}

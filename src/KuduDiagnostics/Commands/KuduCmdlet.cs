@@ -1,0 +1,142 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+using System.Threading.Tasks;
+using KuduDiagnostics.Kudu;
+using KuduDiagnostics.Session;
+
+namespace KuduDiagnostics.Commands
+{
+    /// <summary>
+    /// What every Kudu cmdlet shares: the default session, cancellation on Ctrl+C, and one bridge that brings
+    /// work done on other threads back to the pipeline thread.
+    /// </summary>
+    public abstract class KuduCmdlet : PSCmdlet
+    {
+        private CancellationTokenSource? _cancellation;
+        private PipelineBridge? _bridge;
+        private BridgeTrace? _trace;
+
+        internal CancellationToken CancellationToken => _cancellation!.Token;
+
+        internal PipelineBridge Bridge => _bridge!;
+
+        /// <summary>A trace for the core that lands in this command's Verbose, Debug and Warning streams.</summary>
+        internal IKuduTrace Trace => _trace!;
+
+        internal Guid RunspaceId => Runspace.DefaultRunspace?.InstanceId ?? Guid.Empty;
+
+        protected sealed override void BeginProcessing()
+        {
+            _cancellation = new CancellationTokenSource();
+            _bridge = new PipelineBridge();
+            _trace = new BridgeTrace(this, _bridge);
+            Guard(Begin);
+        }
+
+        protected sealed override void ProcessRecord() => Guard(Process);
+
+        protected sealed override void EndProcessing()
+        {
+            try
+            {
+                Guard(End);
+            }
+            finally
+            {
+                Cleanup();
+            }
+        }
+
+        protected override void StopProcessing() => _cancellation?.Cancel();
+
+        internal virtual void Begin()
+        {
+        }
+
+        internal abstract void Process();
+
+        internal virtual void End()
+        {
+        }
+
+        /// <summary>Work still running when the user presses Ctrl+C; given a moment to clean up (partial files).</summary>
+        internal virtual Task[] RunningWork => Array.Empty<Task>();
+
+        /// <summary>The given session, else this runspace's newest one; a terminating error when there is none.</summary>
+        internal KuduSession ResolveSession(KuduSession? session)
+        {
+            KuduSession? resolved = session ?? SessionRegistry.Default(RunspaceId);
+            if (resolved == null)
+            {
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException("There is no Kudu session. Create one with New-KuduSession (it becomes the default), or pass -Session."),
+                    "KuduSessionNotFound", ErrorCategory.ResourceUnavailable, null));
+            }
+
+            if (resolved!.IsClosed)
+            {
+                ThrowTerminatingError(KuduErrors.From(new ObjectDisposedException(nameof(KuduSession),
+                    $"The Kudu session {resolved.Id} to {resolved.SiteName} was removed. Create a new one with New-KuduSession."), resolved));
+            }
+
+            return resolved;
+        }
+
+        /// <summary>Runs async work to completion on the pipeline thread's behalf, pumping its messages meanwhile.</summary>
+        internal T Run<T>(Func<CancellationToken, Task<T>> work)
+        {
+            Task<T> task = Task.Run(() => work(CancellationToken));
+            Bridge.PumpUntil(task, CancellationToken);
+            return task.GetAwaiter().GetResult();
+        }
+
+        internal void WriteFailure(Exception exception, object? target) => WriteError(KuduErrors.From(exception, target));
+
+        private void Guard(Action step)
+        {
+            try
+            {
+                step();
+            }
+            catch (OperationCanceledException) when (_cancellation!.IsCancellationRequested)
+            {
+                // Ctrl+C: let running work remove its partial files before the pipeline unwinds.
+                Task[] running = RunningWork;
+                if (running.Length > 0)
+                {
+                    Task.WaitAny(Task.WhenAll(running), Task.Delay(TimeSpan.FromSeconds(10)));
+                }
+
+                throw new PipelineStoppedException();
+            }
+        }
+
+        private void Cleanup()
+        {
+            _bridge?.Dispose();
+            _cancellation?.Dispose();
+        }
+
+        /// <summary>Posts the core's messages to the pipeline thread.</summary>
+        private sealed class BridgeTrace : IKuduTrace
+        {
+            private readonly Cmdlet _cmdlet;
+            private readonly PipelineBridge _bridge;
+
+            public BridgeTrace(Cmdlet cmdlet, PipelineBridge bridge)
+            {
+                _cmdlet = cmdlet;
+                _bridge = bridge;
+            }
+
+            public void Verbose(string message) => _bridge.Post(() => _cmdlet.WriteVerbose(message));
+
+            public void Debug(string message) => _bridge.Post(() => _cmdlet.WriteDebug(message));
+
+            public void Warning(string message) => _bridge.Post(() => _cmdlet.WriteWarning(message));
+        }
+    }
+}

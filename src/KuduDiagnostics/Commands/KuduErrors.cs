@@ -1,0 +1,68 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using KuduDiagnostics.Session;
+
+namespace KuduDiagnostics.Commands
+{
+    /// <summary>
+    /// Turns failures into ErrorRecords. The ErrorIds are public API: scripts and tests match on them.
+    /// </summary>
+    internal static class KuduErrors
+    {
+        public static ErrorRecord From(Exception exception, object? target)
+        {
+            switch (exception)
+            {
+                case KuduException kudu:
+                    (string id, ErrorCategory category) = Classify(kudu.Kind);
+                    return Record(kudu, id, category, target);
+                case PublishSettingsException:
+                    return Record(exception, "PublishSettingsInvalid", ErrorCategory.InvalidData, target);
+                case ObjectDisposedException:
+                    return Record(exception, "KuduSessionClosed", ErrorCategory.ResourceUnavailable, target);
+                case ArgumentException:
+                    return Record(exception, "KuduInvalidArgument", ErrorCategory.InvalidArgument, target);
+                case UnauthorizedAccessException:
+                    return Record(exception, "DumpFolderNotWritable", ErrorCategory.PermissionDenied, target);
+                case IOException:
+                    return Record(exception, "DumpWriteFailed", ErrorCategory.WriteError, target);
+                default:
+                    return Record(exception, "KuduUnexpectedError", ErrorCategory.NotSpecified, target);
+            }
+        }
+
+        public static ErrorRecord Record(Exception exception, string errorId, ErrorCategory category, object? target) =>
+            new ErrorRecord(exception, errorId, category, target);
+
+        private static (string, ErrorCategory) Classify(KuduErrorKind kind)
+        {
+            switch (kind)
+            {
+                case KuduErrorKind.AuthenticationFailed: return ("KuduAuthenticationFailed", ErrorCategory.AuthenticationError);
+                case KuduErrorKind.AccessDenied: return ("KuduAccessDenied", ErrorCategory.PermissionDenied);
+                case KuduErrorKind.ProcessNotFound: return ("KuduProcessNotFound", ErrorCategory.ObjectNotFound);
+                case KuduErrorKind.InstanceNotFound: return ("KuduInstanceNotFound", ErrorCategory.ObjectNotFound);
+                case KuduErrorKind.NotSupportedOnLinux: return ("KuduNotSupportedOnLinux", ErrorCategory.NotImplemented);
+                case KuduErrorKind.InvalidResponse: return ("KuduInvalidResponse", ErrorCategory.InvalidResult);
+                case KuduErrorKind.Unreachable: return ("KuduUnreachable", ErrorCategory.ConnectionError);
+                case KuduErrorKind.Throttled: return ("KuduThrottled", ErrorCategory.LimitsExceeded);
+                case KuduErrorKind.ServerError: return ("KuduServerError", ErrorCategory.InvalidResult);
+                case KuduErrorKind.BadRequest: return ("KuduBadRequest", ErrorCategory.InvalidOperation);
+                case KuduErrorKind.UnencryptedConnection: return ("KuduUnencryptedConnection", ErrorCategory.SecurityError);
+                case KuduErrorKind.DumpFailed: return ("KuduDumpFailed", ErrorCategory.InvalidResult);
+                case KuduErrorKind.DumpInProgress: return ("KuduDumpInProgress", ErrorCategory.ResourceBusy);
+                case KuduErrorKind.DumpTimedOut: return ("KuduDumpTimedOut", ErrorCategory.OperationTimeout);
+                case KuduErrorKind.DumpConnectionDropped: return ("KuduDumpConnectionDropped", ErrorCategory.ConnectionError);
+                case KuduErrorKind.DumpStalled: return ("KuduDumpStalled", ErrorCategory.OperationTimeout);
+                case KuduErrorKind.FullDumpNotSupported: return ("KuduFullDumpNotSupported", ErrorCategory.NotEnabled);
+                case KuduErrorKind.DumpIncomplete: return ("KuduDumpIncomplete", ErrorCategory.InvalidResult);
+                case KuduErrorKind.InvalidResourceId: return ("InvalidSiteResourceId", ErrorCategory.InvalidArgument);
+                case KuduErrorKind.ResourceNotFound: return ("SiteResourceNotFound", ErrorCategory.ObjectNotFound);
+                case KuduErrorKind.ScmSiteNotAvailable: return ("KuduNotAvailable", ErrorCategory.NotImplemented);
+                case KuduErrorKind.InstancesUnavailable: return ("KuduInstancesUnavailable", ErrorCategory.InvalidOperation);
+                default: return ("KuduError", ErrorCategory.NotSpecified);
+            }
+        }
+    }
+}

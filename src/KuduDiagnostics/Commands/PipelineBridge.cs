@@ -1,0 +1,142 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace KuduDiagnostics.Commands
+{
+    /// <summary>
+    /// Lets work run on other threads while everything PowerShell sees (output, errors, progress, verbose)
+    /// is written on the pipeline thread: workers post actions, the pipeline thread pumps them.
+    /// </summary>
+    internal sealed class PipelineBridge : IDisposable
+    {
+        private static readonly Action Wake = () => { };
+        private readonly BlockingCollection<Action> _posts = new BlockingCollection<Action>();
+
+        /// <summary>Queues an action for the pipeline thread. Safe from any thread, also after the command ended.</summary>
+        public void Post(Action action)
+        {
+            try
+            {
+                _posts.Add(action);
+            }
+            catch (InvalidOperationException)
+            {
+                // The command has ended (collection completed or disposed); nobody is left to read it.
+            }
+        }
+
+        /// <summary>Runs posted actions on the calling thread until the task completes, then drains what is left.</summary>
+        public void PumpUntil(Task task, CancellationToken cancellationToken)
+        {
+            if (!task.IsCompleted)
+            {
+                task.ContinueWith(_ => Post(Wake), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+
+            while (!task.IsCompleted)
+            {
+                Action action = _posts.Take(cancellationToken);
+                action();
+            }
+
+            Drain();
+        }
+
+        public void Drain()
+        {
+            while (_posts.TryTake(out Action? action))
+            {
+                action();
+            }
+        }
+
+        public void Dispose()
+        {
+            _posts.CompleteAdding();
+            _posts.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Runs one piece of async work per pipeline item, at most <c>throttleLimit</c> at once, and hands results
+    /// back to the pipeline thread in input order.
+    /// </summary>
+    internal sealed class OrderedWorkQueue<T>
+    {
+        private readonly PipelineBridge _bridge;
+        private readonly SemaphoreSlim _slots;
+        private readonly Queue<(Task<T> Task, object Target)> _inFlight = new Queue<(Task<T>, object)>();
+        private readonly CancellationToken _cancellationToken;
+
+        public OrderedWorkQueue(PipelineBridge bridge, int throttleLimit, CancellationToken cancellationToken)
+        {
+            _bridge = bridge;
+            _slots = new SemaphoreSlim(Math.Max(1, throttleLimit));
+            _cancellationToken = cancellationToken;
+        }
+
+        public IEnumerable<Task> Running
+        {
+            get
+            {
+                foreach ((Task<T> task, _) in _inFlight)
+                {
+                    yield return task;
+                }
+            }
+        }
+
+        /// <summary>Starts the work once a slot is free, pumping the bridge while it waits.</summary>
+        public void Start(Func<CancellationToken, Task<T>> work, object target)
+        {
+            _bridge.PumpUntil(_slots.WaitAsync(_cancellationToken), _cancellationToken);
+            Task<T> task = Task.Run(async () =>
+            {
+                try
+                {
+                    return await work(_cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            });
+            _inFlight.Enqueue((task, target));
+        }
+
+        /// <summary>Hands over every finished item at the head of the queue; stops at the first one still running.</summary>
+        public void FlushCompleted(Action<T, object> onResult, Action<Exception, object> onError)
+        {
+            while (_inFlight.Count > 0 && _inFlight.Peek().Task.IsCompleted)
+            {
+                Deliver(_inFlight.Dequeue(), onResult, onError);
+            }
+        }
+
+        /// <summary>Waits for every item in order, pumping the bridge meanwhile.</summary>
+        public void Finish(Action<T, object> onResult, Action<Exception, object> onError)
+        {
+            while (_inFlight.Count > 0)
+            {
+                (Task<T> task, object target) = _inFlight.Peek();
+                _bridge.PumpUntil(task, _cancellationToken);
+                Deliver(_inFlight.Dequeue(), onResult, onError);
+            }
+        }
+
+        private static void Deliver((Task<T> Task, object Target) item, Action<T, object> onResult, Action<Exception, object> onError)
+        {
+            if (item.Task.Status == TaskStatus.RanToCompletion)
+            {
+                onResult(item.Task.Result, item.Target);
+                return;
+            }
+
+            Exception error = item.Task.Exception?.InnerException ?? item.Task.Exception ?? (Exception)new OperationCanceledException();
+            onError(error, item.Target);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace KuduDiagnostics.Kudu
+{
+    /// <summary>Where the core reports what it does; the cmdlets route it to the Verbose and Debug streams.</summary>
+    /// <remarks>Called from any thread. Nothing passed here may contain a credential, token or SAS.</remarks>
+    public interface IKuduTrace
+    {
+        void Verbose(string message);
+
+        void Debug(string message);
+
+        void Warning(string message);
+    }
+
+    internal sealed class NullTrace : IKuduTrace
+    {
+        public static readonly NullTrace Instance = new NullTrace();
+
+        public void Verbose(string message)
+        {
+        }
+
+        public void Debug(string message)
+        {
+        }
+
+        public void Warning(string message)
+        {
+        }
+    }
+}

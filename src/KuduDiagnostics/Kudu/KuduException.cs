@@ -1,0 +1,58 @@
+using System;
+using System.Net;
+
+namespace KuduDiagnostics
+{
+    /// <summary>What went wrong talking to Kudu, in terms a cmdlet turns into an ErrorRecord.</summary>
+    public enum KuduErrorKind
+    {
+        Unknown,
+        AuthenticationFailed,
+        AccessDenied,
+        ProcessNotFound,
+        InstanceNotFound,
+        NotSupportedOnLinux,
+        InvalidResponse,
+        Unreachable,
+        Throttled,
+        ServerError,
+        BadRequest,
+        UnencryptedConnection,
+        DumpFailed,
+        DumpInProgress,
+        DumpTimedOut,
+        DumpConnectionDropped,
+        DumpStalled,
+        FullDumpNotSupported,
+        DumpIncomplete,
+        InvalidResourceId,
+        ResourceNotFound,
+        ScmSiteNotAvailable,
+        InstancesUnavailable,
+    }
+
+    /// <summary>A failed Kudu call. Messages never carry credentials or tokens.</summary>
+    public sealed class KuduException : Exception
+    {
+        public KuduException(KuduErrorKind kind, string message, int? statusCode = null, string? serverMessage = null, Uri? requestUri = null, Exception? inner = null)
+            : base(message, inner)
+        {
+            Kind = kind;
+            StatusCode = statusCode;
+            ServerMessage = serverMessage;
+            RequestUri = requestUri;
+        }
+
+        public KuduErrorKind Kind { get; }
+
+        /// <summary>HTTP status Kudu (or the App Service front end) answered with; null when no response arrived.</summary>
+        public int? StatusCode { get; }
+
+        /// <summary>Kudu's own message (the "Message" of its JSON error body), when it sent one.</summary>
+        public string? ServerMessage { get; }
+
+        public Uri? RequestUri { get; }
+
+        public HttpStatusCode? HttpStatus => StatusCode is int s ? (HttpStatusCode)s : (HttpStatusCode?)null;
+    }
+}

@@ -1,0 +1,376 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json;
+
+namespace KuduDiagnostics.Kudu
+{
+    /// <summary>
+    /// Reads Kudu's process JSON leniently: Kudu omits false/zero/null/MinValue/TimeSpan.Zero, and reports
+    /// values it failed to read with sentinels (-1, "-00:00:01", "N/A") which become null here.
+    /// </summary>
+    internal static class KuduJson
+    {
+        private static readonly TimeSpan FailedReadTime = TimeSpan.FromSeconds(-1);
+
+        public static List<KuduProcess> ParseProcessList(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Array)
+            {
+                throw new FormatException($"expected a JSON array of processes but got {root.ValueKind}");
+            }
+
+            var list = new List<KuduProcess>(root.GetArrayLength());
+            foreach (JsonElement item in root.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    throw new FormatException($"expected a process object but got {item.ValueKind}");
+                }
+
+                list.Add(new KuduProcess
+                {
+                    Id = RequiredInt(item, "id"),
+                    Name = String(item, "name") ?? string.Empty,
+                    MachineName = String(item, "machineName"),
+                    Href = UriValue(item, "href"),
+                    UserName = String(item, "user_name"),
+                });
+            }
+
+            return list;
+        }
+
+        public static KuduProcessDetail ParseProcessDetail(JsonElement o)
+        {
+            if (o.ValueKind != JsonValueKind.Object)
+            {
+                throw new FormatException($"expected a JSON process object but got {o.ValueKind}");
+            }
+
+            return new KuduProcessDetail
+            {
+                Id = RequiredInt(o, "id"),
+                Name = String(o, "name") ?? string.Empty,
+                MachineName = String(o, "machineName"),
+                Href = UriValue(o, "href"),
+                UserName = String(o, "user_name"),
+                MinidumpUri = UriValue(o, "minidump"),
+                IsProfileRunning = Bool(o, "is_profile_running"),
+                IsIisProfileRunning = Bool(o, "is_iis_profile_running"),
+                IisProfileTimeoutInSeconds = Double(o, "iis_profile_timeout_in_seconds"),
+                Parent = UriValue(o, "parent"),
+                Children = UriArray(o, "children"),
+                Threads = Threads(o),
+                OpenFileHandles = StringArray(o, "open_file_handles"),
+                Modules = Modules(o),
+                FileName = NotAvailableToNull(String(o, "file_name")),
+                CommandLine = String(o, "command_line"),
+                HandleCount = Count(o, "handle_count"),
+                ModuleCount = Count(o, "module_count"),
+                ThreadCount = Count(o, "thread_count"),
+                StartTime = Date(o, "start_time"),
+                TotalCpuTime = CpuTime(o, "total_cpu_time"),
+                UserCpuTime = CpuTime(o, "user_cpu_time"),
+                PrivilegedCpuTime = CpuTime(o, "privileged_cpu_time"),
+                WorkingSet = Memory(o, "working_set"),
+                PeakWorkingSet = Memory(o, "peak_working_set"),
+                PrivateMemory = Memory(o, "private_memory"),
+                VirtualMemory = Memory(o, "virtual_memory"),
+                PeakVirtualMemory = Memory(o, "peak_virtual_memory"),
+                PagedSystemMemory = Memory(o, "paged_system_memory"),
+                NonPagedSystemMemory = Memory(o, "non_paged_system_memory"),
+                PagedMemory = Memory(o, "paged_memory"),
+                PeakPagedMemory = Memory(o, "peak_paged_memory"),
+                TimeStamp = Date(o, "time_stamp"),
+                EnvironmentVariables = Environment(o),
+                IsScmSite = Bool(o, "is_scm_site"),
+                IsWebJob = Bool(o, "is_webjob"),
+                Description = String(o, "description"),
+            };
+        }
+
+        /// <summary>Kudu's error body: {"Message": "..."} (plus ExceptionMessage for unhandled exceptions).</summary>
+        public static string? TryReadErrorMessage(string body)
+        {
+            if (string.IsNullOrWhiteSpace(body) || body.TrimStart()[0] != '{')
+            {
+                return null;
+            }
+
+            try
+            {
+                using JsonDocument doc = JsonDocument.Parse(body);
+                if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    return null;
+                }
+
+                string? message = String(doc.RootElement, "Message");
+                string? detail = String(doc.RootElement, "ExceptionMessage");
+                if (message != null && detail != null && !message.Contains(detail))
+                {
+                    return message + " " + detail;
+                }
+
+                return message ?? detail;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        private static JsonElement? Property(JsonElement o, string name)
+        {
+            if (o.TryGetProperty(name, out JsonElement value) && value.ValueKind != JsonValueKind.Null)
+            {
+                return value;
+            }
+
+            // Kudu's casing is fixed, but proxies and older builds are not always so careful.
+            foreach (JsonProperty p in o.EnumerateObject())
+            {
+                if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase) && p.Value.ValueKind != JsonValueKind.Null)
+                {
+                    return p.Value;
+                }
+            }
+
+            return null;
+        }
+
+        private static int RequiredInt(JsonElement o, string name)
+        {
+            // "id" is omitted when zero, like every other zero.
+            return Property(o, name) is JsonElement v ? ReadInt(v, name) : 0;
+        }
+
+        private static int ReadInt(JsonElement v, string name)
+        {
+            if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i))
+            {
+                return i;
+            }
+
+            if (v.ValueKind == JsonValueKind.String && int.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out i))
+            {
+                return i;
+            }
+
+            throw new FormatException($"'{name}' is not an integer");
+        }
+
+        private static long ReadLong(JsonElement v, string name)
+        {
+            if (v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long l))
+            {
+                return l;
+            }
+
+            if (v.ValueKind == JsonValueKind.String && long.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out l))
+            {
+                return l;
+            }
+
+            throw new FormatException($"'{name}' is not an integer");
+        }
+
+        private static int? Count(JsonElement o, string name)
+        {
+            int value = Property(o, name) is JsonElement v ? ReadInt(v, name) : 0;
+            return value < 0 ? (int?)null : value;
+        }
+
+        private static long? Memory(JsonElement o, string name)
+        {
+            long value = Property(o, name) is JsonElement v ? ReadLong(v, name) : 0;
+            return value < 0 ? (long?)null : value;
+        }
+
+        private static double Double(JsonElement o, string name)
+        {
+            if (Property(o, name) is not JsonElement v)
+            {
+                return 0;
+            }
+
+            if (v.ValueKind == JsonValueKind.Number)
+            {
+                return v.GetDouble();
+            }
+
+            if (v.ValueKind == JsonValueKind.String && double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double d))
+            {
+                return d;
+            }
+
+            throw new FormatException($"'{name}' is not a number");
+        }
+
+        private static bool Bool(JsonElement o, string name)
+        {
+            if (Property(o, name) is not JsonElement v)
+            {
+                return false;
+            }
+
+            return v.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.String => string.Equals(v.GetString(), "true", StringComparison.OrdinalIgnoreCase),
+                _ => throw new FormatException($"'{name}' is not a boolean"),
+            };
+        }
+
+        private static string? String(JsonElement o, string name)
+        {
+            if (Property(o, name) is not JsonElement v)
+            {
+                return null;
+            }
+
+            return v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText();
+        }
+
+        private static string? NotAvailableToNull(string? value) =>
+            string.Equals(value, "N/A", StringComparison.Ordinal) ? null : value;
+
+        private static Uri? UriValue(JsonElement o, string name)
+        {
+            string? text = String(o, name);
+            return text != null && Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) ? uri : null;
+        }
+
+        private static DateTime? Date(JsonElement o, string name)
+        {
+            string? text = String(o, name);
+            if (text == null)
+            {
+                return null;
+            }
+
+            if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime value))
+            {
+                throw new FormatException($"'{name}' is not a date: '{Truncate(text)}'");
+            }
+
+            return value == DateTime.MinValue ? (DateTime?)null : DateTime.SpecifyKind(value, DateTimeKind.Utc);
+        }
+
+        private static TimeSpan? CpuTime(JsonElement o, string name)
+        {
+            string? text = String(o, name);
+            if (text == null)
+            {
+                return TimeSpan.Zero;
+            }
+
+            if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan value))
+            {
+                throw new FormatException($"'{name}' is not a time span: '{Truncate(text)}'");
+            }
+
+            return value == FailedReadTime ? (TimeSpan?)null : value;
+        }
+
+        private static IReadOnlyList<Uri> UriArray(JsonElement o, string name)
+        {
+            if (Property(o, name) is not JsonElement v || v.ValueKind != JsonValueKind.Array)
+            {
+                return Array.Empty<Uri>();
+            }
+
+            var result = new List<Uri>();
+            foreach (JsonElement e in v.EnumerateArray())
+            {
+                if (e.ValueKind == JsonValueKind.String && Uri.TryCreate(e.GetString(), UriKind.Absolute, out Uri? uri))
+                {
+                    result.Add(uri);
+                }
+            }
+
+            return result;
+        }
+
+        private static IReadOnlyList<string> StringArray(JsonElement o, string name)
+        {
+            if (Property(o, name) is not JsonElement v || v.ValueKind != JsonValueKind.Array)
+            {
+                return Array.Empty<string>();
+            }
+
+            var result = new List<string>();
+            foreach (JsonElement e in v.EnumerateArray())
+            {
+                if (e.ValueKind == JsonValueKind.String)
+                {
+                    result.Add(e.GetString()!);
+                }
+            }
+
+            return result;
+        }
+
+        private static IReadOnlyList<KuduProcessThread> Threads(JsonElement o)
+        {
+            if (Property(o, "threads") is not JsonElement v || v.ValueKind != JsonValueKind.Array)
+            {
+                return Array.Empty<KuduProcessThread>();
+            }
+
+            var result = new List<KuduProcessThread>();
+            foreach (JsonElement t in v.EnumerateArray())
+            {
+                if (t.ValueKind == JsonValueKind.Object)
+                {
+                    result.Add(new KuduProcessThread { Id = RequiredInt(t, "id"), State = String(t, "state"), Href = UriValue(t, "href") });
+                }
+            }
+
+            return result;
+        }
+
+        private static IReadOnlyList<KuduProcessModule> Modules(JsonElement o)
+        {
+            if (Property(o, "modules") is not JsonElement v || v.ValueKind != JsonValueKind.Array)
+            {
+                return Array.Empty<KuduProcessModule>();
+            }
+
+            var result = new List<KuduProcessModule>();
+            foreach (JsonElement m in v.EnumerateArray())
+            {
+                if (m.ValueKind == JsonValueKind.Object)
+                {
+                    result.Add(new KuduProcessModule
+                    {
+                        BaseAddress = String(m, "base_address"),
+                        FileName = String(m, "file_name"),
+                        FileVersion = String(m, "file_version"),
+                        Href = UriValue(m, "href"),
+                    });
+                }
+            }
+
+            return result;
+        }
+
+        private static IReadOnlyDictionary<string, string> Environment(JsonElement o)
+        {
+            var result = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            if (Property(o, "environment_variables") is JsonElement v && v.ValueKind == JsonValueKind.Object)
+            {
+                foreach (JsonProperty p in v.EnumerateObject())
+                {
+                    result[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+                }
+            }
+
+            return result;
+        }
+
+        private static string Truncate(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,14 @@
+namespace KuduDiagnostics
+{
+    /// <summary>One instance (worker) of a scaled-out site; <see cref="Instance"/> is its id, the ARRAffinity value.</summary>
+    /// <remarks>The id is called Instance, not Id, so that it pipes into -Instance rather than a process -Id.</remarks>
+    public sealed class KuduInstance
+    {
+        public KuduSession? Session { get; internal set; }
+        public string Instance { get; internal set; } = string.Empty;
+        public string? State { get; internal set; }
+        public string ShortId => Instance.Length > 6 ? Instance.Substring(0, 6) : Instance;
+        public string? SiteName => Session?.SiteName;
+        public override string ToString() => Instance;
+    }
+}

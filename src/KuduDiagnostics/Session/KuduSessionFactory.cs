@@ -1,0 +1,154 @@
+using System;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using KuduDiagnostics.AzurePlatform;
+using KuduDiagnostics.Kudu;
+
+namespace KuduDiagnostics.Session
+{
+    /// <summary>Everything New-KuduSession was given. Exactly one way to find the site and one way to authenticate.</summary>
+    internal sealed class KuduSessionOptions
+    {
+        public string? SiteName { get; set; }
+        public string? Slot { get; set; }
+        public string? ScmUri { get; set; }
+        public string? PublishSettingsPath { get; set; }
+        public string? ResourceId { get; set; }
+
+        public NetworkCredential? Credential { get; set; }
+        public string? AccessToken { get; set; }
+        public bool UseAzureIdentity { get; set; }
+        public string? ManagedIdentityClientId { get; set; }
+
+        public string? Environment { get; set; }
+        public Uri? ResourceManagerUrl { get; set; }
+        public bool AllowUnencryptedAuthentication { get; set; }
+
+        /// <summary>Lets tests supply a credential; the cmdlets never set it.</summary>
+        public TokenCredential? TokenCredential { get; set; }
+    }
+
+    internal static class KuduSessionFactory
+    {
+        public static async Task<KuduSession> CreateAsync(KuduSessionOptions options, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            AzureCloud cloud = AzureCloud.FromName(options.Environment);
+            var info = new KuduSessionInfo { Environment = options.UseAzureIdentity || options.ResourceId != null ? cloud.Name : null };
+            HttpPipelinePolicy authentication;
+
+            if (options.PublishSettingsPath != null)
+            {
+                PublishSettings settings = PublishSettings.Load(options.PublishSettingsPath);
+                info.SiteName = options.SiteName ?? settings.SiteName;
+                info.ScmUri = settings.ScmUri;
+                info.AuthenticationType = KuduAuthenticationType.Basic;
+                info.UserName = settings.UserName;
+                authentication = new BasicAuthenticationPolicy(settings.UserName, settings.Password);
+            }
+            else
+            {
+                TokenCredential? tokenCredential = null;
+                if (options.Credential != null)
+                {
+                    info.AuthenticationType = KuduAuthenticationType.Basic;
+                    info.UserName = options.Credential.UserName;
+                    authentication = new BasicAuthenticationPolicy(options.Credential.UserName, options.Credential.Password);
+                }
+                else if (options.AccessToken != null)
+                {
+                    info.AuthenticationType = KuduAuthenticationType.AccessToken;
+                    tokenCredential = new StaticTokenCredential(options.AccessToken);
+                    authentication = new AudienceFallbackPolicy(tokenCredential, new[] { cloud.KuduScopes[0] });
+                }
+                else if (options.UseAzureIdentity || options.TokenCredential != null)
+                {
+                    info.AuthenticationType = KuduAuthenticationType.AzureIdentity;
+                    tokenCredential = options.TokenCredential ?? AzureIdentityFactory.Create(options.ManagedIdentityClientId, cloud);
+                    authentication = new AudienceFallbackPolicy(tokenCredential, cloud.KuduScopes);
+                }
+                else
+                {
+                    throw new ArgumentException("No way to authenticate was given: use -Credential, -PublishSettingsPath, -AccessToken or -UseAzureIdentity.");
+                }
+
+                if (options.ResourceId != null)
+                {
+                    if (tokenCredential == null || info.AuthenticationType != KuduAuthenticationType.AzureIdentity)
+                    {
+                        throw new ArgumentException("-ResourceId reads the site from Azure Resource Manager, which needs -UseAzureIdentity.");
+                    }
+
+                    await ResolveFromResourceManagerAsync(info, options, cloud, tokenCredential, trace, cancellationToken).ConfigureAwait(false);
+                }
+                else if (options.ScmUri != null)
+                {
+                    info.ScmUri = ScmAddress.Parse(options.ScmUri);
+                    info.SiteName = options.SiteName ?? ScmAddress.SiteNameFromHost(info.ScmUri.Host);
+                    info.Slot = options.Slot;
+                }
+                else if (options.SiteName != null)
+                {
+                    info.ScmUri = ScmAddress.FromName(options.SiteName, options.Slot, cloud);
+                    info.SiteName = options.SiteName;
+                    info.Slot = options.Slot;
+                }
+                else
+                {
+                    throw new ArgumentException("No site was given: use -Name, -ScmUri, -PublishSettingsPath or -ResourceId.");
+                }
+            }
+
+            try
+            {
+                ScmAddress.EnsureEncryptedOrLoopback(info.ScmUri, options.AllowUnencryptedAuthentication);
+            }
+            catch
+            {
+                info.Arm?.Dispose();
+                throw;
+            }
+
+            var pipelineOptions = new HttpPipelineOptions(new KuduClientOptions()) { ResponseClassifier = new KuduReadClassifier() };
+            pipelineOptions.PerRetryPolicies.Add(authentication);
+            pipelineOptions.PerRetryPolicies.Add(new KuduTracePolicy());
+            DisposableHttpPipeline pipeline = HttpPipelineBuilder.Build(pipelineOptions, new HttpPipelineTransportOptions());
+            trace.Verbose($"Kudu session to {info.ScmUri.Authority} ({info.SiteName}{(info.Slot == null ? string.Empty : "/" + info.Slot)}) using {info.AuthenticationType} authentication.");
+            return new KuduSession(info, pipeline);
+        }
+
+        private static async Task ResolveFromResourceManagerAsync(KuduSessionInfo info, KuduSessionOptions options, AzureCloud cloud, TokenCredential credential, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            SiteResourceId id = SiteResourceId.Parse(options.ResourceId!);
+            Uri endpoint = options.ResourceManagerUrl ?? cloud.ResourceManager;
+            ScmAddress.EnsureEncryptedOrLoopback(endpoint, options.AllowUnencryptedAuthentication);
+            var arm = new ResourceManagerClient(endpoint, credential, cloud.ResourceManagerScope);
+            try
+            {
+                trace.Verbose($"Reading {id.Id} from Resource Manager at {endpoint.Authority}.");
+                ArmSite site = await arm.GetSiteAsync(id, trace, cancellationToken).ConfigureAwait(false);
+                if (site.ScmHost == null)
+                {
+                    string flavour = site.IsLinux && (string.Equals(site.Sku, "Dynamic", StringComparison.OrdinalIgnoreCase) || string.Equals(site.Sku, "FlexConsumption", StringComparison.OrdinalIgnoreCase))
+                        ? $"a Linux {site.Sku} plan app"
+                        : $"kind '{site.Kind}'";
+                    throw new KuduException(KuduErrorKind.ScmSiteNotAvailable,
+                        $"{site.Name} ({flavour}) has no SCM (Kudu) site, so its processes cannot be listed or dumped through Kudu. Linux Consumption and Flex Consumption apps have none; use Application Insights or a plan with Kudu.");
+                }
+
+                info.Arm = arm;
+                info.ResourceId = site.Id;
+                info.SiteName = id.Site;
+                info.Slot = id.Slot;
+                info.ScmUri = ScmAddress.FromArmHost(site.ScmHost);
+            }
+            catch
+            {
+                arm.Dispose();
+                throw;
+            }
+        }
+    }
+}

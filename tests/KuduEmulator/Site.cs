@@ -1,0 +1,141 @@
+using System.Collections.Immutable;
+
+namespace KuduEmulator;
+
+/// <summary>The fixed facts of a site (never change at runtime).</summary>
+internal sealed record SiteFacts(
+    string Name,
+    string? Slot,
+    string Key,
+    string Kind,
+    string Os,
+    string Sku,
+    string Location,
+    string SubscriptionId,
+    string ResourceGroup,
+    bool HasScm)
+{
+    public bool IsLinux => Os.Equals("linux", StringComparison.OrdinalIgnoreCase);
+    public bool IsFunctionApp => Kind.Contains("functionapp", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The IIS app pool: "contoso", or "contoso__staging" for a slot.</summary>
+    public string PoolName => Slot is null ? Name : $"{Name}__{Slot}";
+
+    public string DefaultHostName => Slot is null ? $"{Name}.azurewebsites.net" : $"{Name}-{Slot}.azurewebsites.net";
+
+    public string ResourceId =>
+        $"/subscriptions/{SubscriptionId}/resourceGroups/{ResourceGroup}/providers/Microsoft.Web/sites/{Name}"
+        + (Slot is null ? "" : $"/slots/{Slot}");
+}
+
+internal sealed record DumpSettings(
+    ImmutableDictionary<long, long> Sizes,
+    long DefaultSize,
+    int WriteDelayMs,
+    long PaceBytesPerSecond)
+{
+    public long SizeFor(long dumpType) => Sizes.TryGetValue(dumpType, out var size) ? size : DefaultSize;
+}
+
+/// <summary>The settings a test may change at runtime; replaced as a whole (copy on write).</summary>
+internal sealed record SiteSettings(
+    int LatencyMs,
+    DumpSettings Dump,
+    string UserName,
+    string Password,
+    bool BasicAuthEnabled,
+    ImmutableArray<string> AcceptedAudiences,
+    ImmutableHashSet<string>? AuthorizedPrincipals)
+{
+    public bool IsAuthorized(string? principalId) =>
+        AuthorizedPrincipals is null || (principalId is not null && AuthorizedPrincipals.Contains(principalId));
+}
+
+internal sealed class SiteState
+{
+    private readonly SiteSettings _initialSettings;
+    private readonly ImmutableArray<FaultRule> _initialFaults;
+    private SiteSettings _settings;
+    private ImmutableArray<FaultRule> _faults;
+    private int _dumpInFlight;
+    private int _roundRobin = -1;
+
+    public SiteState(SiteFacts facts, SiteSettings settings, IEnumerable<FaultRule> faults,
+        IReadOnlyList<InstanceState> instances, IReadOnlyList<StaticToken> bearerTokens)
+    {
+        Facts = facts;
+        _initialSettings = _settings = settings;
+        _initialFaults = [.. faults];
+        _faults = [.. _initialFaults.Select(f => f.Clone())];
+        Instances = instances;
+        BearerTokens = bearerTokens;
+    }
+
+    public SiteFacts Facts { get; }
+    public IReadOnlyList<InstanceState> Instances { get; }
+    public IReadOnlyList<StaticToken> BearerTokens { get; }
+    public SiteStats Stats { get; } = new();
+
+    /// <summary>Port of this site's SCM listener (0 when the site has no SCM site).</summary>
+    public int Port { get; set; }
+    public string? ScmUrl => Facts.HasScm ? $"http://127.0.0.1:{Port}" : null;
+    public string ScmHost => $"127.0.0.1:{Port}";
+
+    public SiteSettings Settings => Volatile.Read(ref _settings);
+    public ImmutableArray<FaultRule> FaultRules => _faults;
+
+    public void UpdateSettings(Func<SiteSettings, SiteSettings> change)
+    {
+        while (true)
+        {
+            var current = Settings;
+            if (Interlocked.CompareExchange(ref _settings, change(current), current) == current)
+            {
+                return;
+            }
+        }
+    }
+
+    public void ReplaceFaults(IEnumerable<FaultRule> rules) =>
+        ImmutableInterlocked.InterlockedExchange(ref _faults, [.. rules]);
+
+    /// <summary>The instance named by the affinity cookie, else the next one round-robin.</summary>
+    public InstanceState PickInstance(string? affinity)
+    {
+        if (affinity is not null)
+        {
+            foreach (var instance in Instances)
+            {
+                if (instance.Id.Equals(affinity, StringComparison.OrdinalIgnoreCase))
+                {
+                    return instance;
+                }
+            }
+        }
+        var next = (uint)Interlocked.Increment(ref _roundRobin);
+        return Instances[(int)(next % (uint)Instances.Count)];
+    }
+
+    public InstanceState? FindInstance(string id) =>
+        Instances.FirstOrDefault(i => i.Id.Equals(id, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Kudu writes every dump to one fixed file on the shared home volume: a second dump on any
+    /// instance of the site fails while one is being written or downloaded.
+    /// </summary>
+    public bool TryEnterDump() => Interlocked.CompareExchange(ref _dumpInFlight, 1, 0) == 0;
+
+    public void ExitDump() => Volatile.Write(ref _dumpInFlight, 0);
+
+    /// <summary>Back to the scenario's state: processes, settings, faults, stats.</summary>
+    public void Reset()
+    {
+        foreach (var instance in Instances)
+        {
+            instance.Reset();
+        }
+        Volatile.Write(ref _settings, _initialSettings);
+        ReplaceFaults(_initialFaults.Select(f => f.Clone()));
+        Stats.Reset();
+    }
+}

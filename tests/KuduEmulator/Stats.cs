@@ -1,0 +1,168 @@
+using System.Collections.Concurrent;
+
+namespace KuduEmulator;
+
+/// <summary>One dump request as the control API reports it.</summary>
+internal sealed class DumpRecord
+{
+    public required string Instance { get; init; }
+    public int? Pid { get; init; }
+    public long DumpType { get; init; }
+    public required string Format { get; init; }
+    public DateTime StartedUtc { get; init; }
+    public DateTime? EndedUtc { get; set; }
+    /// <summary>inProgress, completed, conflict, aborted, dropped, notFound, badRequest, notSupported, fault:&lt;action&gt;.</summary>
+    public string Outcome { get; set; } = "inProgress";
+    public int? Status { get; set; }
+    public long BytesSent { get; set; }
+}
+
+/// <summary>Counters for one site. Gauges (in flight now) survive a reset; totals and maxima restart.</summary>
+internal sealed class SiteStats
+{
+    private readonly object _gate = new();
+    private readonly ConcurrentDictionary<string, long> _requests = new();
+    private readonly ConcurrentDictionary<string, long> _faults = new();
+    private readonly ConcurrentDictionary<int, long> _statuses = new();
+    private readonly List<DumpRecord> _dumps = [];
+    private long _dumpRequests, _dumpsCompleted, _dumpConflicts, _authFailures, _bytesSent;
+    private int _requestsInFlight, _maxRequests, _dumpsInFlight, _maxDumps;
+
+    public void RequestStarted(string route)
+    {
+        _requests.AddOrUpdate(route, 1, (_, n) => n + 1);
+        RaiseMax(ref _maxRequests, Interlocked.Increment(ref _requestsInFlight));
+    }
+
+    public void RequestEnded(int status)
+    {
+        Interlocked.Decrement(ref _requestsInFlight);
+        _statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
+    }
+
+    /// <summary>ARM requests about this site: counted, but not as SCM concurrency.</summary>
+    public void ArmRequest() => _requests.AddOrUpdate("arm", 1, (_, n) => n + 1);
+
+    public void FaultApplied(FaultRule rule) => _faults.AddOrUpdate(rule.Action, 1, (_, n) => n + 1);
+
+    public void AuthFailed() => Interlocked.Increment(ref _authFailures);
+
+    /// <summary>A dump request arrived: every one counts toward the overlap, refused ones included.</summary>
+    public DumpRecord DumpStarted(string instance, int? pid, long dumpType, string format)
+    {
+        Interlocked.Increment(ref _dumpRequests);
+        RaiseMax(ref _maxDumps, Interlocked.Increment(ref _dumpsInFlight));
+        var record = new DumpRecord { Instance = instance, Pid = pid, DumpType = dumpType, Format = format, StartedUtc = DateTime.UtcNow };
+        lock (_gate)
+        {
+            _dumps.Add(record);
+        }
+        return record;
+    }
+
+    public void DumpEnded(DumpRecord record, string outcome, int status, long bytes)
+    {
+        Interlocked.Decrement(ref _dumpsInFlight);
+        Interlocked.Add(ref _bytesSent, bytes);
+        if (outcome == "completed")
+        {
+            Interlocked.Increment(ref _dumpsCompleted);
+        }
+        else if (outcome == "conflict")
+        {
+            Interlocked.Increment(ref _dumpConflicts);
+        }
+        lock (_gate)
+        {
+            record.Outcome = outcome;
+            record.Status = status;
+            record.BytesSent = bytes;
+            record.EndedUtc = DateTime.UtcNow;
+        }
+    }
+
+    public void Reset()
+    {
+        lock (_gate)
+        {
+            _requests.Clear();
+            _faults.Clear();
+            _statuses.Clear();
+            _dumps.Clear();
+            Interlocked.Exchange(ref _dumpRequests, 0);
+            Interlocked.Exchange(ref _dumpsCompleted, 0);
+            Interlocked.Exchange(ref _dumpConflicts, 0);
+            Interlocked.Exchange(ref _authFailures, 0);
+            Interlocked.Exchange(ref _bytesSent, 0);
+            Interlocked.Exchange(ref _maxRequests, Volatile.Read(ref _requestsInFlight));
+            Interlocked.Exchange(ref _maxDumps, Volatile.Read(ref _dumpsInFlight));
+        }
+    }
+
+    public object Snapshot()
+    {
+        lock (_gate)
+        {
+            return new
+            {
+                requests = new SortedDictionary<string, long>(_requests),
+                totalRequests = _requests.Where(kv => kv.Key != "arm").Sum(kv => kv.Value),
+                statuses = new SortedDictionary<string, long>(_statuses.ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value)),
+                authFailures = Interlocked.Read(ref _authFailures),
+                faultsApplied = _faults.Values.Sum(),
+                faultsByAction = new SortedDictionary<string, long>(_faults),
+                dumpRequests = Interlocked.Read(ref _dumpRequests),
+                dumpsCompleted = Interlocked.Read(ref _dumpsCompleted),
+                dumpConflicts = Interlocked.Read(ref _dumpConflicts),
+                dumpBytesSent = Interlocked.Read(ref _bytesSent),
+                requestsInFlight = Volatile.Read(ref _requestsInFlight),
+                dumpsInFlight = Volatile.Read(ref _dumpsInFlight),
+                maxConcurrentRequests = Volatile.Read(ref _maxRequests),
+                maxConcurrentDumps = Volatile.Read(ref _maxDumps),
+                dumps = _dumps.Select(d => new
+                {
+                    instance = d.Instance,
+                    pid = d.Pid,
+                    dumpType = d.DumpType,
+                    format = d.Format,
+                    startedUtc = d.StartedUtc,
+                    endedUtc = d.EndedUtc,
+                    outcome = d.Outcome,
+                    status = d.Status,
+                    bytesSent = d.BytesSent,
+                }).ToList(),
+            };
+        }
+    }
+
+    private static void RaiseMax(ref int max, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref max)) && Interlocked.CompareExchange(ref max, value, seen) != seen)
+        {
+        }
+    }
+}
+
+/// <summary>Tokens issued by the identity endpoint, by audience.</summary>
+internal sealed class IdentityStats
+{
+    private readonly ConcurrentDictionary<string, long> _issued = new(StringComparer.OrdinalIgnoreCase);
+    private long _refused;
+
+    public void Issued(string audience) => _issued.AddOrUpdate(audience, 1, (_, n) => n + 1);
+    public void Refused() => Interlocked.Increment(ref _refused);
+
+    public void Reset()
+    {
+        _issued.Clear();
+        Interlocked.Exchange(ref _refused, 0);
+    }
+
+    public object Snapshot() => new
+    {
+        tokensIssued = _issued.Values.Sum(),
+        tokensByAudience = new SortedDictionary<string, long>(_issued),
+        requestsRefused = Interlocked.Read(ref _refused),
+    };
+}

@@ -1,0 +1,187 @@
+# Helpers shared by build.ps1 (Build, Demo, Bench) and the Pester tests: module layout, the Kudu emulator,
+# Azurite, and reading test results. Test infrastructure only; not shipped in the module.
+
+Set-StrictMode -Version 3.0
+
+function Build-ModuleLayout {
+    <# Lays out the module folder: manifest, format file, our dll, and every dependency dll. #>
+    param(
+        [Parameter(Mandatory)] [string] $BinPath,
+        [Parameter(Mandatory)] [string] $ManifestPath,
+        [Parameter(Mandatory)] [string] $Destination
+    )
+    Remove-Item -Recurse -Force $Destination -ErrorAction Ignore
+    New-Item -ItemType Directory -Force -Path $Destination | Out-Null
+    Copy-Item $ManifestPath, (Join-Path $BinPath 'KuduDiagnostics.format.ps1xml') -Destination $Destination
+    Copy-Item (Join-Path $BinPath '*.dll') -Destination $Destination
+    Copy-Item (Join-Path $BinPath 'KuduDiagnostics.pdb') -Destination $Destination -ErrorAction Ignore
+}
+
+function Read-TrxCounts {
+    param([Parameter(Mandatory)] [string] $Path)
+    if (-not (Test-Path $Path)) {
+        return [pscustomobject]@{ Total = 0; Passed = 0; Failed = 1 }
+    }
+    [xml] $trx = Get-Content -Raw $Path
+    $counters = $trx.TestRun.ResultSummary.Counters
+    [pscustomobject]@{
+        Total  = [int] $counters.total
+        Passed = [int] $counters.passed
+        Failed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+    }
+}
+
+function Get-KuduEmulatorPath {
+    if ($env:KUDU_TEST_EMULATOR) { return $env:KUDU_TEST_EMULATOR }
+    return (Join-Path $PSScriptRoot '../KuduEmulator/bin/Release/net10.0/KuduEmulator.dll')
+}
+
+function Start-KuduEmulator {
+    <#
+    .SYNOPSIS
+        Starts the Kudu emulator on 127.0.0.1 (random ports) and returns what its ready file says, plus the process.
+    .PARAMETER Scenario
+        A scenario file path, or a hashtable/object that is written to a temp scenario file as JSON.
+    #>
+    param(
+        [string] $EmulatorDll = (Get-KuduEmulatorPath),
+        [object] $Scenario,
+        [int] $TimeoutSeconds = 60
+    )
+    if (-not (Test-Path $EmulatorDll)) { throw "The Kudu emulator is not built: $EmulatorDll" }
+    $work = Join-Path ([IO.Path]::GetTempPath()) ("kudu-emulator-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
+    New-Item -ItemType Directory -Path $work | Out-Null
+    $arguments = @($EmulatorDll, '--ready-file', (Join-Path $work 'ready.json'), '--parent-pid', $PID)
+    if ($Scenario -is [string]) {
+        $arguments += @('--scenario', $Scenario)
+    }
+    elseif ($null -ne $Scenario) {
+        $scenarioFile = Join-Path $work 'scenario.json'
+        $Scenario | ConvertTo-Json -Depth 20 | Set-Content -Path $scenarioFile -Encoding utf8
+        $arguments += @('--scenario', $scenarioFile)
+    }
+
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru `
+        -RedirectStandardOutput (Join-Path $work 'stdout.txt') -RedirectStandardError (Join-Path $work 'stderr.txt')
+    $readyFile = Join-Path $work 'ready.json'
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (Test-Path $readyFile)) {
+        if ($process.HasExited) {
+            throw "The Kudu emulator exited with code $($process.ExitCode): $(Get-Content -Raw (Join-Path $work 'stderr.txt') -ErrorAction Ignore)"
+        }
+        if ([DateTime]::UtcNow -gt $deadline) {
+            $process.Kill()
+            throw "The Kudu emulator did not become ready within $TimeoutSeconds s."
+        }
+        Start-Sleep -Milliseconds 50
+    }
+    $ready = Get-Content -Raw $readyFile | ConvertFrom-Json
+    $ready | Add-Member -NotePropertyName Process -NotePropertyValue $process
+    $ready | Add-Member -NotePropertyName WorkFolder -NotePropertyValue $work
+    $ready | Add-Member -NotePropertyName Sites -NotePropertyValue @($ready.sites) -Force
+    return $ready
+}
+
+function Stop-KuduEmulator {
+    param([Parameter(Mandatory, ValueFromPipeline)] $Emulator)
+    process {
+        if (-not $Emulator.Process.HasExited) {
+            $Emulator.Process.Kill()
+            $Emulator.Process.WaitForExit(10000) | Out-Null
+        }
+        Remove-Item -Recurse -Force $Emulator.WorkFolder -ErrorAction Ignore
+    }
+}
+
+function Get-KuduEmulatorStats {
+    param([Parameter(Mandatory)] $Emulator, [string] $Site)
+    $stats = Invoke-RestMethod -Uri "$($Emulator.url)/_emulator/stats"
+    if ($Site) { return $stats.sites.$Site }
+    return $stats
+}
+
+function Reset-KuduEmulator {
+    param([Parameter(Mandatory)] $Emulator)
+    Invoke-RestMethod -Method Post -Uri "$($Emulator.url)/_emulator/reset" | Out-Null
+}
+
+function Set-KuduEmulatorFault {
+    <# Replaces a site's fault rules (an empty list clears them). #>
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Site, [object[]] $Fault = @())
+    $body = ConvertTo-Json -InputObject @($Fault) -Depth 10
+    Invoke-RestMethod -Method Put -Uri "$($Emulator.url)/_emulator/sites/$Site/faults" -Body $body -ContentType 'application/json' | Out-Null
+}
+
+function Set-KuduEmulatorSetting {
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Site, [Parameter(Mandatory)] [hashtable] $Setting)
+    $body = ConvertTo-Json -InputObject $Setting -Depth 10
+    Invoke-RestMethod -Method Put -Uri "$($Emulator.url)/_emulator/sites/$Site/settings" -Body $body -ContentType 'application/json' | Out-Null
+}
+
+function Get-KuduEmulatorExpectedDump {
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Site, [Parameter(Mandatory)] [string] $Instance, [Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [int] $DumpType)
+    Invoke-RestMethod -Uri "$($Emulator.url)/_emulator/sites/$Site/expected-dump?instance=$Instance&pid=$ProcessId&dumpType=$DumpType"
+}
+
+function Get-FreeTcpPort {
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { return $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function Start-TestAzurite {
+    <# Installs Azurite (pinned in tests/azurite) and starts its blob service on 127.0.0.1; $null when absent. #>
+    param([Parameter(Mandatory)] [string] $Root)
+    $folder = Join-Path $Root 'tests/azurite'
+    if (-not (Test-Path (Join-Path $folder 'package.json'))) { return $null }
+    $bin = Join-Path $folder 'node_modules/.bin/azurite-blob'
+    if (-not (Test-Path $bin)) {
+        Write-Host '== Installing Azurite from npm (tests/azurite)'
+        Push-Location $folder
+        try {
+            npm ci --no-audit --no-fund --loglevel=error | Out-Host
+            if ($LASTEXITCODE -ne 0) { throw "npm ci failed with exit code $LASTEXITCODE" }
+        }
+        finally { Pop-Location }
+    }
+    $port = Get-FreeTcpPort
+    $data = Join-Path ([IO.Path]::GetTempPath()) ("azurite-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
+    New-Item -ItemType Directory -Path $data | Out-Null
+    $arguments = @('--blobHost', '127.0.0.1', '--blobPort', $port, '--location', $data, '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent')
+    $process = Start-Process -FilePath $bin -ArgumentList $arguments -PassThru `
+        -RedirectStandardOutput (Join-Path $data 'stdout.txt') -RedirectStandardError (Join-Path $data 'stderr.txt')
+    $endpoint = "http://127.0.0.1:$port/devstoreaccount1"
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while ($true) {
+        try {
+            $client = [System.Net.Sockets.TcpClient]::new()
+            $client.Connect('127.0.0.1', $port)
+            $client.Dispose()
+            break
+        }
+        catch {
+            if ($process.HasExited) { throw "Azurite exited: $(Get-Content -Raw (Join-Path $data 'stderr.txt') -ErrorAction Ignore)" }
+            if ([DateTime]::UtcNow -gt $deadline) { $process.Kill(); throw 'Azurite did not start within 60 s.' }
+            Start-Sleep -Milliseconds 200
+        }
+    }
+    Write-Host "   Azurite blob service at $endpoint (pid $($process.Id))"
+    [pscustomobject]@{
+        Process          = $process
+        DataFolder       = $data
+        Port             = $port
+        BlobEndpoint     = $endpoint
+        ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=$endpoint;"
+    }
+}
+
+function Stop-TestAzurite {
+    param([Parameter(Mandatory)] $Azurite)
+    if (-not $Azurite.Process.HasExited) {
+        $Azurite.Process.Kill($true)
+        $Azurite.Process.WaitForExit(10000) | Out-Null
+    }
+    Remove-Item -Recurse -Force $Azurite.DataFolder -ErrorAction Ignore
+}
+
+Export-ModuleMember -Function *
