@@ -9,6 +9,8 @@
     PowerShellVersion      = '5.1'
     CompatiblePSEditions   = @('Core', 'Desktop')
     DotNetFrameworkVersion = '4.7.2'
+    # The public types load first, at the root, so scripts can name them ([KuduDiagnostics.KuduProcess]).
+    RequiredAssemblies     = @('KuduDiagnostics.Model.dll')
     FormatsToProcess       = @('KuduDiagnostics.format.ps1xml')
     CmdletsToExport        = @(
         'New-KuduSession'

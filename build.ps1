@@ -45,7 +45,6 @@ $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'KuduDiagnostics'
 $TestResults = Join-Path $Out 'test-results'
-$ModuleProject = Join-Path $Root 'src/KuduDiagnostics/KuduDiagnostics.csproj'
 $EmulatorDll = Join-Path $Root "tests/KuduEmulator/bin/$Configuration/net10.0/KuduEmulator.dll"
 
 Import-Module (Join-Path $Root 'tests/Tools/KuduTestTools.psm1') -Force
@@ -59,8 +58,7 @@ function Invoke-Native {
 function Invoke-Build {
     Write-Host "== Build ($Configuration)"
     Invoke-Native dotnet @('build', (Join-Path $Root 'KuduDiagnostics.sln'), '-c', $Configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly')
-    $bin = Join-Path $Root "src/KuduDiagnostics/bin/$Configuration/netstandard2.0"
-    Build-ModuleLayout -BinPath $bin -ManifestPath (Join-Path $Root 'KuduDiagnostics.psd1') -Destination $ModuleOut
+    Build-ModuleLayout -SourceRoot (Join-Path $Root 'src') -Configuration $Configuration -ManifestPath (Join-Path $Root 'KuduDiagnostics.psd1') -Destination $ModuleOut
     Write-Host "   module laid out in $ModuleOut"
 }
 

@@ -203,10 +203,11 @@ internal static class ArmAuth
             case TokenCheck.Invalid:
                 return new("InvalidAuthenticationToken", "The access token is invalid.");
         }
-        if (!Audiences.Any(a => TokenService.SameAudience(a, info!.Audience)))
+        var audience = info!.Audience;
+        if (!Audiences.Any(a => TokenService.SameAudience(a, audience)))
         {
             return new("InvalidAuthenticationTokenAudience",
-                $"The access token has been obtained for wrong audience or resource '{info!.Audience}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.");
+                $"The access token has been obtained for wrong audience or resource '{audience}'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.");
         }
         return null;
     }

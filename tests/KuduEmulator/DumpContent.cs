@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -24,6 +25,10 @@ internal sealed class DumpContent
 {
     public const int BlockSize = 1 << 20;
 
+    /// <summary>How much is handed to Kestrel per flush on the raw path.</summary>
+    private static readonly int WriteChunk = int.Parse(Environment.GetEnvironmentVariable("EMU_CHUNK") ?? "262144");
+    private static readonly int Seg = int.Parse(Environment.GetEnvironmentVariable("EMU_SEG") ?? "65536");
+
     private static readonly byte[] Header = [(byte)'M', (byte)'D', (byte)'M', (byte)'P', 0x93, 0xA7, 0x00, 0x00];
 
     private readonly byte[] _base = new byte[BlockSize];
@@ -44,66 +49,109 @@ internal sealed class DumpContent
 
     public long BlockCount => (Length + BlockSize - 1) / BlockSize;
 
-    /// <summary>Writes block <paramref name="index"/> into <paramref name="dest"/> (its length decides how much).</summary>
-    public void FillBlock(long index, Span<byte> dest)
+    /// <summary>Writes the bytes at <paramref name="position"/> into <paramref name="dest"/>.</summary>
+    public void Fill(long position, Span<byte> dest)
     {
-        var mask = Det.SplitMix(_seed ^ ((ulong)index * 0xD1B54A32D192ED03UL));
-        var src = _base.AsSpan(0, dest.Length);
-        var vectors = dest.Length / Vector<byte>.Count;
-        var vSrc = MemoryMarshal.Cast<byte, Vector<ulong>>(src[..(vectors * Vector<byte>.Count)]);
-        var vDst = MemoryMarshal.Cast<byte, Vector<ulong>>(dest[..(vectors * Vector<byte>.Count)]);
-        var vMask = new Vector<ulong>(mask);
+        while (dest.Length > 0)
+        {
+            var block = position / BlockSize;
+            var offset = (int)(position % BlockSize);
+            var n = Math.Min(dest.Length, BlockSize - offset);
+            XorBlock(block, offset, dest[..n]);
+            if (position < Header.Length)
+            {
+                Header.AsSpan((int)position, (int)Math.Min(Header.Length - position, n)).CopyTo(dest);
+            }
+            position += n;
+            dest = dest[n..];
+        }
+    }
+
+    /// <summary>dest = base[offset..] XOR the block's mask; the mask is rotated to the byte phase of offset.</summary>
+    private void XorBlock(long block, int offset, Span<byte> dest)
+    {
+        var mask = Det.SplitMix(_seed ^ ((ulong)block * 0xD1B54A32D192ED03UL));
+        var phased = BitOperations.RotateRight(mask, (offset & 7) * 8);
+        var src = _base.AsSpan(offset, dest.Length);
+        var whole = dest.Length / Vector<byte>.Count * Vector<byte>.Count;
+        var vSrc = MemoryMarshal.Cast<byte, Vector<ulong>>(src[..whole]);
+        var vDst = MemoryMarshal.Cast<byte, Vector<ulong>>(dest[..whole]);
+        var vMask = new Vector<ulong>(phased);
         for (var i = 0; i < vSrc.Length; i++)
         {
             vDst[i] = vSrc[i] ^ vMask;
         }
-        for (var o = vectors * Vector<byte>.Count; o < dest.Length; o++)
+        for (var j = whole; j < dest.Length; j++)
         {
-            dest[o] = (byte)(src[o] ^ (byte)(mask >> (o & 7) * 8));
-        }
-        if (index == 0)
-        {
-            Header.AsSpan(0, Math.Min(Header.Length, dest.Length)).CopyTo(dest);
+            dest[j] = (byte)(src[j] ^ (byte)(phased >> (j & 7) * 8));
         }
     }
 
-    /// <summary>Streams the bytes, optionally stopping after <paramref name="maxBytes"/> and pacing to a rate.</summary>
-    public async Task CopyToAsync(Stream destination, DumpProgress progress, long maxBytes, long paceBytesPerSecond,
+    /// <summary>
+    /// Streams into Kestrel's own output buffers (no intermediate copy), optionally stopping after
+    /// <paramref name="maxBytes"/> and pacing to a rate.
+    /// </summary>
+    public async Task CopyToAsync(PipeWriter destination, DumpProgress progress, long maxBytes, long paceBytesPerSecond,
         CancellationToken ct)
     {
         var limit = Math.Min(Length, maxBytes);
-        var chunk = paceBytesPerSecond > 0 ? (int)Math.Clamp(paceBytesPerSecond / 20, 1024, BlockSize) : BlockSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+        var chunk = paceBytesPerSecond > 0 ? (int)Math.Clamp(paceBytesPerSecond / 20, 1024, WriteChunk) : WriteChunk;
         var clock = Stopwatch.StartNew();
         long sent = 0;
+        while (sent < limit)
+        {
+            // Fill Kestrel's buffers (whatever size it hands out) up to one chunk, then flush once.
+            var batch = (int)Math.Min(chunk, limit - sent);
+            for (var filled = 0; filled < batch;)
+            {
+                var memory = destination.GetMemory(Math.Min(batch - filled, Seg));
+                var n = Math.Min(memory.Length, batch - filled);
+                Fill(sent + filled, memory.Span[..n]);
+                destination.Advance(n);
+                filled += n;
+            }
+            var flush = await destination.FlushAsync(ct);
+            sent += batch;
+            progress.Add(batch);
+            if (flush.IsCanceled || flush.IsCompleted)
+            {
+                throw new OperationCanceledException("The client stopped reading.");
+            }
+            await PaceAsync(clock, sent, paceBytesPerSecond, ct);
+        }
+    }
+
+    /// <summary>Streams through a Stream (the zip entry), same bytes as the PipeWriter path.</summary>
+    public async Task CopyToAsync(Stream destination, long paceBytesPerSecond, CancellationToken ct)
+    {
+        var chunk = paceBytesPerSecond > 0 ? (int)Math.Clamp(paceBytesPerSecond / 20, 1024, BlockSize) : BlockSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(chunk);
+        var clock = Stopwatch.StartNew();
         try
         {
-            for (long block = 0; sent < limit; block++)
+            for (long sent = 0; sent < Length;)
             {
-                var n = (int)Math.Min(BlockSize, Length - block * BlockSize);
-                FillBlock(block, buffer.AsSpan(0, n));
-                for (var offset = 0; offset < n && sent < limit;)
-                {
-                    var m = (int)Math.Min(Math.Min(chunk, n - offset), limit - sent);
-                    await destination.WriteAsync(buffer.AsMemory(offset, m), ct);
-                    offset += m;
-                    sent += m;
-                    progress.Add(m);
-                    if (paceBytesPerSecond > 0)
-                    {
-                        var due = TimeSpan.FromSeconds((double)sent / paceBytesPerSecond) - clock.Elapsed;
-                        if (due > TimeSpan.Zero)
-                        {
-                            await Task.Delay(due, ct);
-                        }
-                    }
-                }
+                var n = (int)Math.Min(chunk, Length - sent);
+                Fill(sent, buffer.AsSpan(0, n));
+                await destination.WriteAsync(buffer.AsMemory(0, n), ct);
+                sent += n;
+                await PaceAsync(clock, sent, paceBytesPerSecond, ct);
             }
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static Task PaceAsync(Stopwatch clock, long sent, long paceBytesPerSecond, CancellationToken ct)
+    {
+        if (paceBytesPerSecond <= 0)
+        {
+            return Task.CompletedTask;
+        }
+        var due = TimeSpan.FromSeconds((double)sent / paceBytesPerSecond) - clock.Elapsed;
+        return due > TimeSpan.Zero ? Task.Delay(due, ct) : Task.CompletedTask;
     }
 
     public string Sha256Hex()
@@ -115,7 +163,7 @@ internal sealed class DumpContent
             for (long block = 0; block < BlockCount; block++)
             {
                 var n = (int)Math.Min(BlockSize, Length - block * BlockSize);
-                FillBlock(block, buffer.AsSpan(0, n));
+                Fill(block * BlockSize, buffer.AsSpan(0, n));
                 hash.AppendData(buffer, 0, n);
             }
         }

@@ -330,7 +330,7 @@ internal sealed class KuduRoutes(EmulatorState state)
                 response.Headers.ContentDisposition = $"attachment; filename={name}.dmp";
                 response.ContentLength = content.Length;
                 var cut = rc.DropAfterBytes is { } n && n < content.Length ? n : long.MaxValue;
-                await content.CopyToAsync(response.Body, progress, cut, dump.PaceBytesPerSecond, ct);
+                await content.CopyToAsync(response.BodyWriter, progress, cut, dump.PaceBytesPerSecond, ct);
                 if (cut != long.MaxValue)
                 {
                     await Http.AbortAfterFlushAsync(ctx, rc);
@@ -350,7 +350,7 @@ internal sealed class KuduRoutes(EmulatorState state)
     private static async Task WriteZipAsync(HttpContext ctx, RequestContext rc, DumpContent content, DumpProgress progress, long pace)
     {
         var ct = ctx.RequestAborted;
-        var body = new CountingStream(ctx.Response.Body, progress, rc.DropAfterBytes);
+        await using var body = new CountingStream(ctx.Response.Body, progress, rc.DropAfterBytes);
         try
         {
             await using (var archive = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
@@ -359,7 +359,7 @@ internal sealed class KuduRoutes(EmulatorState state)
                 var entry = archive.CreateEntry("minidump.dmp", CompressionLevel.NoCompression);
                 await using (var stream = await entry.OpenAsync(ct))
                 {
-                    await content.CopyToAsync(stream, new DumpProgress(), long.MaxValue, pace, ct);
+                    await content.CopyToAsync(stream, pace, ct);
                 }
                 foreach (var dll in new[] { "sos.dll", "mscordacwks.dll" })
                 {
@@ -370,6 +370,7 @@ internal sealed class KuduRoutes(EmulatorState state)
                     await stream.WriteAsync(bytes, ct);
                 }
             }
+            await body.FlushAsync(ct); // sends whatever the archive wrote synchronously at the end
             await ctx.Response.CompleteAsync();
         }
         catch (CountingStream.LimitReachedException)
@@ -427,9 +428,14 @@ internal sealed class KuduRoutes(EmulatorState state)
     }
 }
 
-/// <summary>Counts what goes to the client; with a limit, lets that many bytes through and then stops the writer.</summary>
+/// <summary>
+/// Counts what goes to the client; with a limit, lets that many bytes through and then stops the
+/// writer. ZipArchive still writes its small data descriptors synchronously, which Kestrel forbids:
+/// those are held and sent ahead of the next asynchronous write or flush.
+/// </summary>
 internal sealed class CountingStream(Stream inner, DumpProgress progress, long? limit) : Stream
 {
+    private readonly MemoryStream _pending = new();
     private long _written;
 
     public sealed class LimitReachedException : Exception
@@ -441,14 +447,48 @@ internal sealed class CountingStream(Stream inner, DumpProgress progress, long? 
     public override bool CanSeek => false;
     public override bool CanWrite => true;
     public override long Length => throw new NotSupportedException();
-    public override long Position { get => _written; set => throw new NotSupportedException(); }
+    public override long Position { get => _written + _pending.Length; set => throw new NotSupportedException(); }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await DrainAsync(cancellationToken);
+        await SendAsync(buffer, cancellationToken);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await DrainAsync(cancellationToken);
+        await inner.FlushAsync(cancellationToken);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => _pending.Write(buffer, offset, count);
+
+    public override void Write(ReadOnlySpan<byte> buffer) => _pending.Write(buffer);
+
+    public override void Flush()
+    {
+        // Held bytes go out with the next asynchronous write or flush.
+    }
+
+    private async Task DrainAsync(CancellationToken ct)
+    {
+        if (_pending.Length > 0)
+        {
+            var held = _pending.ToArray();
+            _pending.SetLength(0);
+            await SendAsync(held, ct);
+        }
+    }
+
+    private async Task SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct)
     {
         var allowed = limit is { } max ? (int)Math.Min(buffer.Length, Math.Max(0, max - _written)) : buffer.Length;
         if (allowed > 0)
         {
-            await inner.WriteAsync(buffer[..allowed], cancellationToken);
+            await inner.WriteAsync(buffer[..allowed], ct);
             _written += allowed;
             progress.Add(allowed);
         }
@@ -458,20 +498,16 @@ internal sealed class CountingStream(Stream inner, DumpProgress progress, long? 
         }
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    // Kestrel forbids synchronous I/O; the zip writer is driven through the async API only.
-    public override void Write(byte[] buffer, int offset, int count) =>
-        throw new NotSupportedException("Synchronous writes are not supported.");
-
-    public override void Flush()
-    {
-    }
-
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _pending.Dispose();
+        }
+        base.Dispose(disposing);
+    }
 }

@@ -113,8 +113,8 @@ internal static class ProcessFactory
             Role.Scm => Det.Range64(70L << 20, 160L << 20, [.. seed, "ws"]),
             Role.App => Det.Range64(180L << 20, 900L << 20, [.. seed, "ws"]),
             _ => Det.Range64(90L << 20, 520L << 20, [.. seed, "ws"]),
-        };
-        var privateMemory = given?.PrivateMemory ?? workingSet + Det.Range64(8L << 20, 120L << 20, [.. seed, "pm"]);
+        } & ~0xFFFL; // whole 4 KB pages
+        var privateMemory = given?.PrivateMemory ?? (workingSet + Det.Range64(8L << 20, 120L << 20, [.. seed, "pm"])) & ~0xFFFL;
         var totalCpuTicks = Det.Range64(TimeSpan.TicksPerSecond * 3, TimeSpan.TicksPerHour, [.. seed, "cpu"]);
         var userCpu = totalCpuTicks * Det.Range(62, 93, [.. seed, "user"]) / 100;
         var threadCount = given?.ThreadCount ?? Det.Range(role == Role.Child ? 14 : 22, 68, [.. seed, "threads"]);
@@ -135,15 +135,15 @@ internal static class ProcessFactory
             PrivilegedCpu = TimeSpan.FromTicks(totalCpuTicks - userCpu),
             HandleCount = given?.HandleCount ?? Det.Range(420, 2600, [.. seed, "handles"]),
             WorkingSet = workingSet,
-            PeakWorkingSet = workingSet + Det.Range64(0, workingSet / 3, [.. seed, "pws"]),
+            PeakWorkingSet = (workingSet + Det.Range64(1, workingSet / 3, [.. seed, "pws"])) & ~0xFFFL,
             PrivateMemory = privateMemory,
             // A 64-bit process reserves ~2 TB of address space; real w3wp figures look like this.
-            VirtualMemory = 2_199_023_255_552L + Det.Range64(40L << 20, 900L << 20, [.. seed, "vm"]),
-            PeakVirtualMemory = 2_199_023_255_552L + Det.Range64(900L << 20, 1400L << 20, [.. seed, "pvm"]),
-            PagedSystemMemory = Det.Range64(280_000, 900_000, [.. seed, "psm"]),
-            NonPagedSystemMemory = Det.Range64(40_000, 190_000, [.. seed, "npsm"]),
+            VirtualMemory = (2_199_023_255_552L + Det.Range64(40L << 20, 900L << 20, [.. seed, "vm"])) & ~0xFFFFL,
+            PeakVirtualMemory = (2_199_023_255_552L + Det.Range64(900L << 20, 1400L << 20, [.. seed, "pvm"])) & ~0xFFFFL,
+            PagedSystemMemory = Det.Range64(280_000, 900_000, [.. seed, "psm"]) & ~0x7L,
+            NonPagedSystemMemory = Det.Range64(40_000, 190_000, [.. seed, "npsm"]) & ~0x7L,
             PagedMemory = privateMemory,
-            PeakPagedMemory = privateMemory + Det.Range64(1L << 20, 64L << 20, [.. seed, "ppm"]),
+            PeakPagedMemory = (privateMemory + Det.Range64(1L << 20, 64L << 20, [.. seed, "ppm"])) & ~0xFFFL,
             Threads = restricted ? [] : Threads(ids, threadCount, start, seed),
             Modules = restricted ? [] : Modules(name, role, seed),
             OpenFileHandles = restricted ? [] : Handles(site, name, role),
@@ -259,7 +259,7 @@ internal static class ProcessFactory
                 FileDescription = m.Description,
                 // 64 KB aligned like real image bases; exes sit lower than system dlls.
                 BaseAddress = (m.Path.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? 0x7FF6_0000_0000L : 0x7FF8_0000_0000L)
-                              + (Det.Range64(0x100, 0xFFFF_FF, [.. seed, "module", i]) << 16),
+                              + (Det.Range64(0x100, 0x7FFF, [.. seed, "module", i]) << 16),
                 ModuleMemorySize = Det.Range(0x2_0000, 0x60_0000, [.. seed, "size", i]) & ~0xFFF,
             })
             .OrderBy(m => m.FileName, StringComparer.OrdinalIgnoreCase)

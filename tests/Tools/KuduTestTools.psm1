@@ -4,17 +4,28 @@
 Set-StrictMode -Version 3.0
 
 function Build-ModuleLayout {
-    <# Lays out the module folder: manifest, format file, our dll, and every dependency dll. #>
+    <#
+    .SYNOPSIS
+        Lays out the module folder: manifest, format file, the cmdlet and public-type assemblies at the root, and
+        the core with every dependency in dependencies/ (loaded in isolation, see DependencyIsolation.cs).
+    #>
     param(
-        [Parameter(Mandatory)] [string] $BinPath,
+        [Parameter(Mandatory)] [string] $SourceRoot,
+        [Parameter(Mandatory)] [string] $Configuration,
         [Parameter(Mandatory)] [string] $ManifestPath,
         [Parameter(Mandatory)] [string] $Destination
     )
+    $cmdletBin = Join-Path $SourceRoot "KuduDiagnostics/bin/$Configuration/netstandard2.0"
+    $coreBin = Join-Path $SourceRoot "KuduDiagnostics.Core/bin/$Configuration/netstandard2.0"
+    $dependencies = Join-Path $Destination 'dependencies'
     Remove-Item -Recurse -Force $Destination -ErrorAction Ignore
-    New-Item -ItemType Directory -Force -Path $Destination | Out-Null
-    Copy-Item $ManifestPath, (Join-Path $BinPath 'KuduDiagnostics.format.ps1xml') -Destination $Destination
-    Copy-Item (Join-Path $BinPath '*.dll') -Destination $Destination
-    Copy-Item (Join-Path $BinPath 'KuduDiagnostics.pdb') -Destination $Destination -ErrorAction Ignore
+    New-Item -ItemType Directory -Force -Path $dependencies | Out-Null
+    Copy-Item $ManifestPath, (Join-Path $cmdletBin 'KuduDiagnostics.format.ps1xml') -Destination $Destination
+    foreach ($name in 'KuduDiagnostics', 'KuduDiagnostics.Model') {
+        Copy-Item (Join-Path $cmdletBin "$name.dll"), (Join-Path $cmdletBin "$name.pdb") -Destination $Destination
+    }
+    Get-ChildItem $coreBin -Filter *.dll | Where-Object Name -ne 'KuduDiagnostics.Model.dll' | Copy-Item -Destination $dependencies
+    Copy-Item (Join-Path $coreBin 'KuduDiagnostics.Core.pdb') -Destination $dependencies
 }
 
 function Read-TrxCounts {

@@ -1,3 +1,4 @@
+using KuduDiagnostics.Session;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -108,7 +109,7 @@ namespace KuduDiagnostics.Commands
             var ids = Id ?? Array.Empty<int>();
             if (ids.Length == 0 || ids.Any(id => id > 0))
             {
-                List<KuduProcess> listed = await session.Kudu.ListProcessesAsync(instance, Trace, cancellationToken).ConfigureAwait(false);
+                List<KuduProcess> listed = await session.Kudu().ListProcessesAsync(instance, Trace, cancellationToken).ConfigureAwait(false);
                 result.AddRange(listed.Where(Wanted));
             }
 
@@ -117,7 +118,7 @@ namespace KuduDiagnostics.Commands
             {
                 try
                 {
-                    KuduProcessDetail detail = await session.Kudu.GetProcessAsync(instance, alias, includeEnvironment: false, Trace, cancellationToken).ConfigureAwait(false);
+                    KuduProcessDetail detail = await session.Kudu().GetProcessAsync(instance, alias, includeEnvironment: false, Trace, cancellationToken).ConfigureAwait(false);
                     result.Add(new KuduProcess
                     {
                         Id = detail.Id,

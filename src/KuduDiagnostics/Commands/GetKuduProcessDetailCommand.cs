@@ -1,3 +1,4 @@
+using KuduDiagnostics.Session;
 using System;
 using System.Linq;
 using System.Management.Automation;
@@ -51,7 +52,7 @@ namespace KuduDiagnostics.Commands
             _queue!.Start(
                 async ct =>
                 {
-                    KuduProcessDetail detail = await session.Kudu.GetProcessAsync(instance, id, includeEnvironment, Trace, ct).ConfigureAwait(false);
+                    KuduProcessDetail detail = await session.Kudu().GetProcessAsync(instance, id, includeEnvironment, Trace, ct).ConfigureAwait(false);
                     detail.Session = session;
                     return detail;
                 },

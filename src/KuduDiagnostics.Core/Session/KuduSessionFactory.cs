@@ -36,7 +36,7 @@ namespace KuduDiagnostics.Session
         public static async Task<KuduSession> CreateAsync(KuduSessionOptions options, IKuduTrace trace, CancellationToken cancellationToken)
         {
             AzureCloud cloud = AzureCloud.FromName(options.Environment);
-            var info = new KuduSessionInfo { Environment = options.UseAzureIdentity || options.ResourceId != null ? cloud.Name : null };
+            var info = new SessionTarget { Environment = options.UseAzureIdentity || options.ResourceId != null ? cloud.Name : null };
             HttpPipelinePolicy authentication;
 
             if (options.PublishSettingsPath != null)
@@ -116,10 +116,11 @@ namespace KuduDiagnostics.Session
             pipelineOptions.PerRetryPolicies.Add(new KuduTracePolicy());
             DisposableHttpPipeline pipeline = HttpPipelineBuilder.Build(pipelineOptions, new HttpPipelineTransportOptions());
             trace.Verbose($"Kudu session to {info.ScmUri.Authority} ({info.SiteName}{(info.Slot == null ? string.Empty : "/" + info.Slot)}) using {info.AuthenticationType} authentication.");
-            return new KuduSession(info, pipeline);
+            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm);
+            return new KuduSession(info.SiteName, info.Slot, info.ScmUri, info.AuthenticationType, info.UserName, info.ResourceId, info.Environment, connection);
         }
 
-        private static async Task ResolveFromResourceManagerAsync(KuduSessionInfo info, KuduSessionOptions options, AzureCloud cloud, TokenCredential credential, IKuduTrace trace, CancellationToken cancellationToken)
+        private static async Task ResolveFromResourceManagerAsync(SessionTarget info, KuduSessionOptions options, AzureCloud cloud, TokenCredential credential, IKuduTrace trace, CancellationToken cancellationToken)
         {
             SiteResourceId id = SiteResourceId.Parse(options.ResourceId!);
             Uri endpoint = options.ResourceManagerUrl ?? cloud.ResourceManager;
@@ -150,5 +151,18 @@ namespace KuduDiagnostics.Session
                 throw;
             }
         }
+    }
+
+    /// <summary>What a session is built from, worked out before any connection exists.</summary>
+    internal sealed class SessionTarget
+    {
+        public string SiteName { get; set; } = string.Empty;
+        public string? Slot { get; set; }
+        public Uri ScmUri { get; set; } = null!;
+        public KuduAuthenticationType AuthenticationType { get; set; }
+        public string? UserName { get; set; }
+        public string? ResourceId { get; set; }
+        public string? Environment { get; set; }
+        public ResourceManagerClient? Arm { get; set; }
     }
 }

@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure.Core.Pipeline;
+using KuduDiagnostics.AzurePlatform;
+using KuduDiagnostics.Kudu;
+
+namespace KuduDiagnostics.Session
+{
+    /// <summary>The private half of a <see cref="KuduSession"/>: the authenticated pipeline and the clients over it.</summary>
+    internal sealed class KuduConnection : IDisposable
+    {
+        private readonly DisposableHttpPipeline _pipeline;
+
+        public KuduConnection(DisposableHttpPipeline pipeline, Uri scmUri, ResourceManagerClient? arm)
+        {
+            _pipeline = pipeline;
+            Kudu = new KuduClient(pipeline, scmUri);
+            Arm = arm;
+        }
+
+        public KuduClient Kudu { get; }
+
+        public ResourceManagerClient? Arm { get; }
+
+        public void Dispose()
+        {
+            _pipeline.Dispose();
+            Arm?.Dispose();
+        }
+    }
+
+    /// <summary>What the layers above reach through a session.</summary>
+    internal static class KuduSessionConnection
+    {
+        public static KuduClient Kudu(this KuduSession session) => Of(session).Kudu;
+
+        /// <summary>The ids of every instance of the site, from Resource Manager.</summary>
+        public static async Task<List<string>> ListInstancesAsync(this KuduSession session, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            ResourceManagerClient? arm = Of(session).Arm;
+            if (arm == null || session.ResourceId == null)
+            {
+                throw new KuduException(KuduErrorKind.InstancesUnavailable,
+                    $"Listing the instances of {session.SiteName} needs Azure Resource Manager: create the session with -ResourceId and -UseAzureIdentity, or name the instances with -Instance (their ARRAffinity values).");
+            }
+
+            return await arm.ListInstancesAsync(SiteResourceId.Parse(session.ResourceId), trace, cancellationToken).ConfigureAwait(false);
+        }
+
+        private static KuduConnection Of(KuduSession session)
+        {
+            session.ThrowIfClosed();
+            return (KuduConnection)session.Connection;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System;
+
+namespace KuduDiagnostics
+{
+    /// <summary>What went wrong storing a dump (as opposed to getting it from Kudu).</summary>
+    public enum DumpDestinationErrorKind
+    {
+        TargetExists,
+        DiskFull,
+        NotWritable,
+        WriteFailed,
+        InvalidDestination,
+        AccessDenied,
+        ContainerNotFound,
+        Unreachable,
+    }
+
+    /// <summary>A failure of the dump's destination: a folder or a blob container. Never carries a SAS or key.</summary>
+    public sealed class DumpDestinationException : Exception
+    {
+        public DumpDestinationException(DumpDestinationErrorKind kind, string message, string? destination = null, Exception? inner = null)
+            : base(message, inner)
+        {
+            Kind = kind;
+            Destination = destination;
+        }
+
+        public DumpDestinationErrorKind Kind { get; }
+
+        /// <summary>The file path or blob URI (without SAS) concerned.</summary>
+        public string? Destination { get; }
+    }
+}

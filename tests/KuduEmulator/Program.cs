@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using KuduEmulator;
+
+// KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>]
+// Binds only 127.0.0.1: one main port (ARM, managed identity, /_emulator control API) and one
+// port per site with an SCM site (the site is known by the port a request arrives on).
+
+string? scenarioPath = null, readyFile = null;
+int? parentPid = null;
+for (var i = 0; i < args.Length; i++)
+{
+    string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+    switch (args[i])
+    {
+        case "--scenario": scenarioPath = Value(); break;
+        case "--ready-file": readyFile = Value(); break;
+        case "--parent-pid": parentPid = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+        case "-h" or "--help":
+            Console.WriteLine("KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>]");
+            return 0;
+        default:
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'.");
+            return 2;
+    }
+}
+
+EmulatorState state;
+try
+{
+    state = new EmulatorState(Scenario.Load(scenarioPath));
+}
+catch (Exception ex) when (ex is IOException or JsonException or InvalidDataException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"KuduEmulator: cannot load scenario: {ex.Message}");
+    return 2;
+}
+
+var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout carries only the ready line
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+
+ListenOptions? mainListener = null;
+var siteListeners = new Dictionary<SiteState, ListenOptions>();
+if (Environment.GetEnvironmentVariable("EMU_INLINE") == "1") builder.WebHost.UseSockets(so => so.UnsafePreferInlineScheduling = true);
+builder.WebHost.UseKestrelCore().ConfigureKestrel(o =>
+{
+    o.AddServerHeader = false;
+    o.Limits.MinResponseDataRate = null;    // paced dumps may be slower than Kestrel's default floor
+    o.Limits.MaxResponseBufferSize = long.Parse(Environment.GetEnvironmentVariable("EMU_BUF") ?? "8388608"); // let big dump writes pipeline into the socket
+    o.Listen(IPAddress.Loopback, 0, l =>
+    {
+        l.Protocols = HttpProtocols.Http1;
+        mainListener = l;
+    });
+    foreach (var site in state.Sites.Where(s => s.Facts.HasScm))
+    {
+        o.Listen(IPAddress.Loopback, 0, l =>
+        {
+            l.Protocols = HttpProtocols.Http1;
+            siteListeners[site] = l;
+        });
+    }
+});
+
+var app = builder.Build();
+var kudu = new KuduRoutes(state);
+var arm = new ArmRoutes(state);
+var identity = new IdentityRoutes(state);
+var control = new ControlRoutes(state, () => ReadyInfo(state));
+
+app.Run(ctx =>
+{
+    if (state.SiteByPort(ctx.Connection.LocalPort) is { } site)
+    {
+        return kudu.HandleAsync(ctx, site);
+    }
+    var path = ctx.Request.Path;
+    if (path.StartsWithSegments("/_emulator", StringComparison.OrdinalIgnoreCase))
+    {
+        return control.HandleAsync(ctx);
+    }
+    if (path.StartsWithSegments("/msi/token", StringComparison.OrdinalIgnoreCase))
+    {
+        return identity.HandleAsync(ctx);
+    }
+    return arm.HandleAsync(ctx);
+});
+
+try
+{
+    await app.StartAsync();
+}
+catch (IOException ex)
+{
+    Console.Error.WriteLine($"KuduEmulator: cannot listen: {ex.Message}");
+    return 1;
+}
+
+// Kestrel writes the OS-chosen port back into each ListenOptions once bound.
+state.MainPort = mainListener!.IPEndPoint!.Port;
+state.BindPorts(siteListeners.ToDictionary(kv => kv.Key, kv => kv.Value.IPEndPoint!.Port));
+
+var ready = JsonSerializer.Serialize(ReadyInfo(state), Http.WebJson);
+if (readyFile is not null)
+{
+    // Write then rename: a reader polling for the file never sees half of it.
+    var full = Path.GetFullPath(readyFile);
+    var temp = $"{full}.{Environment.ProcessId}.tmp";
+    await File.WriteAllTextAsync(temp, ready);
+    File.Move(temp, full, overwrite: true);
+}
+Console.Out.WriteLine(ready);
+Console.Out.Flush();
+
+var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+if (parentPid is { } ppid)
+{
+    _ = WatchParentAsync(ppid, lifetime);
+}
+await app.WaitForShutdownAsync();
+return 0;
+
+static object ReadyInfo(EmulatorState state) => new
+{
+    url = state.MainUrl,
+    armUrl = state.MainUrl,
+    identityEndpoint = $"{state.MainUrl}/msi/token",
+    identityHeader = state.Identity.Header,
+    pid = Environment.ProcessId,
+    subscriptionId = state.SubscriptionId,
+    resourceGroup = state.ResourceGroup,
+    tenantId = state.TenantId,
+    principalId = state.Identity.SystemPrincipalId,
+    sites = state.Sites.Select(s => new
+    {
+        name = s.Facts.Name,
+        slot = s.Facts.Slot,
+        key = s.Facts.Key,
+        scmUrl = s.ScmUrl,
+        resourceId = s.Facts.ResourceId,
+        userName = s.Settings.UserName,
+        password = s.Settings.Password,
+        instances = s.Instances.Select(i => i.Id).ToList(),
+    }).ToList(),
+};
+
+// Tests start the emulator with their own pid: when the test host dies, so do we.
+static async Task WatchParentAsync(int pid, IHostApplicationLifetime lifetime)
+{
+    using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+    try
+    {
+        while (await timer.WaitForNextTickAsync(lifetime.ApplicationStopping))
+        {
+            if (!IsAlive(pid))
+            {
+                lifetime.StopApplication();
+                return;
+            }
+        }
+    }
+    catch (OperationCanceledException)
+    {
+        // Shutting down anyway.
+    }
+}
+
+static bool IsAlive(int pid)
+{
+    try
+    {
+        using var process = Process.GetProcessById(pid);
+        if (process.HasExited)
+        {
+            return false;
+        }
+    }
+    catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+    {
+        return false;
+    }
+    // A dead parent nobody has reaped yet is still listed on Linux, as a zombie.
+    var stat = $"/proc/{pid}/stat";
+    try
+    {
+        if (File.Exists(stat))
+        {
+            var text = File.ReadAllText(stat);
+            var close = text.LastIndexOf(')');
+            return !(close > 0 && close + 2 < text.Length && text[close + 2] is 'Z' or 'X');
+        }
+    }
+    catch (IOException)
+    {
+        return false;
+    }
+    return true;
+}
