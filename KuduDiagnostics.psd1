@@ -18,6 +18,7 @@
         'Remove-KuduSession'
         'Get-KuduProcess'
         'Get-KuduProcessDetail'
+        'Save-KuduProcessDump'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -42,7 +42,7 @@ catch (Exception ex) when (ex is IOException or JsonException or InvalidDataExce
 var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout carries only the ready line
-builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
 
 ListenOptions? mainListener = null;
 var siteListeners = new Dictionary<SiteState, ListenOptions>();
@@ -73,22 +73,29 @@ var arm = new ArmRoutes(state);
 var identity = new IdentityRoutes(state);
 var control = new ControlRoutes(state, () => ReadyInfo(state));
 
-app.Run(ctx =>
+var stopping = app.Lifetime.ApplicationStopping;
+app.Run(async ctx =>
 {
+    // On shutdown cut slow requests (paced or delayed dumps) at once instead of waiting them out.
+    using var _ = stopping.Register(ctx.Abort);
     if (state.SiteByPort(ctx.Connection.LocalPort) is { } site)
     {
-        return kudu.HandleAsync(ctx, site);
+        await kudu.HandleAsync(ctx, site);
+        return;
     }
     var path = ctx.Request.Path;
     if (path.StartsWithSegments("/_emulator", StringComparison.OrdinalIgnoreCase))
     {
-        return control.HandleAsync(ctx);
+        await control.HandleAsync(ctx);
     }
-    if (path.StartsWithSegments("/msi/token", StringComparison.OrdinalIgnoreCase))
+    else if (path.StartsWithSegments("/msi/token", StringComparison.OrdinalIgnoreCase))
     {
-        return identity.HandleAsync(ctx);
+        await identity.HandleAsync(ctx);
     }
-    return arm.HandleAsync(ctx);
+    else
+    {
+        await arm.HandleAsync(ctx);
+    }
 });
 
 try
@@ -117,10 +124,9 @@ if (readyFile is not null)
 Console.Out.WriteLine(ready);
 Console.Out.Flush();
 
-var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
 if (parentPid is { } ppid)
 {
-    _ = WatchParentAsync(ppid, lifetime);
+    _ = WatchParentAsync(ppid, app.Lifetime);
 }
 await app.WaitForShutdownAsync();
 return 0;

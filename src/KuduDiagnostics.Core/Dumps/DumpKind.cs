@@ -4,7 +4,7 @@ using System.Globalization;
 namespace KuduDiagnostics.Dumps
 {
     /// <summary>A dump type resolved to the mask Kudu gets and the label names carry.</summary>
-    internal readonly struct DumpKind
+    internal sealed class DumpKind
     {
         private DumpKind(DumpType type, int mask, string label)
         {

@@ -12,7 +12,7 @@ namespace KuduDiagnostics.Dumps
         public string? Instance { get; set; }
         public int ProcessId { get; set; }
         public string ProcessName { get; set; } = string.Empty;
-        public DumpKind Kind { get; set; }
+        public DumpKind Kind { get; set; } = null!;
         public bool Zip { get; set; }
         public DateTime CaptureTimeUtc { get; set; }
     }

@@ -127,6 +127,13 @@ namespace KuduDiagnostics.Kudu
             catch (Exception ex) when (ex is RequestFailedException || ex is AggregateException || ex is HttpRequestException || ex is IOException || ex is SocketException || ex is OperationCanceledException)
             {
                 // Azure.Core reports a network timeout as TaskCanceledException without our token being cancelled.
+                if (dump && ex is OperationCanceledException)
+                {
+                    throw new KuduException(KuduErrorKind.DumpTimedOut,
+                        $"Kudu at {ScmUri.Authority} sent nothing for {DumpHeadersTimeout.TotalMinutes:N0} minutes after the dump was asked for. Ask for a smaller dump (-DumpType Mini or Heap).",
+                        requestUri: uri, inner: ex);
+                }
+
                 string what = ex is OperationCanceledException ? "timed out" : "failed";
                 throw new KuduException(KuduErrorKind.Unreachable,
                     $"Could not reach Kudu at {ScmUri.Authority}: the request {what} ({Innermost(ex).Message}). Check the site name or SCM URI, the network path to the SCM site, and that the site is running.",

@@ -79,7 +79,11 @@ namespace KuduDiagnostics.Commands
         public string? Instance { get; }
         public int Id { get; }
 
-        public override string ToString() =>
-            Instance == null ? $"{Session.SiteName} process {Id}" : $"{Session.SiteName} instance {Kudu.KuduClient.Short(Instance)} process {Id}";
+        /// <summary>"contoso" or "contoso instance 1a2b3c".</summary>
+        public string Location => Instance == null ? Session.SiteName : $"{Session.SiteName} instance {Kudu.KuduClient.Short(Instance)}";
+
+        internal int ActivityId { get; set; }
+
+        public override string ToString() => $"{Location} process {Id}";
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Management.Automation;
 using KuduDiagnostics.Session;
 
@@ -17,16 +16,15 @@ namespace KuduDiagnostics.Commands
                 case KuduException kudu:
                     (string id, ErrorCategory category) = Classify(kudu.Kind);
                     return Record(kudu, id, category, target);
+                case DumpDestinationException destination:
+                    (string destinationId, ErrorCategory destinationCategory) = Classify(destination.Kind);
+                    return Record(destination, destinationId, destinationCategory, target);
                 case PublishSettingsException:
                     return Record(exception, "PublishSettingsInvalid", ErrorCategory.InvalidData, target);
                 case ObjectDisposedException:
                     return Record(exception, "KuduSessionClosed", ErrorCategory.ResourceUnavailable, target);
                 case ArgumentException:
                     return Record(exception, "KuduInvalidArgument", ErrorCategory.InvalidArgument, target);
-                case UnauthorizedAccessException:
-                    return Record(exception, "DumpFolderNotWritable", ErrorCategory.PermissionDenied, target);
-                case IOException:
-                    return Record(exception, "DumpWriteFailed", ErrorCategory.WriteError, target);
                 default:
                     return Record(exception, "KuduUnexpectedError", ErrorCategory.NotSpecified, target);
             }
@@ -34,6 +32,22 @@ namespace KuduDiagnostics.Commands
 
         public static ErrorRecord Record(Exception exception, string errorId, ErrorCategory category, object? target) =>
             new ErrorRecord(exception, errorId, category, target);
+
+        private static (string, ErrorCategory) Classify(DumpDestinationErrorKind kind)
+        {
+            switch (kind)
+            {
+                case DumpDestinationErrorKind.TargetExists: return ("DumpTargetExists", ErrorCategory.ResourceExists);
+                case DumpDestinationErrorKind.DiskFull: return ("DumpDiskFull", ErrorCategory.WriteError);
+                case DumpDestinationErrorKind.NotWritable: return ("DumpFolderNotWritable", ErrorCategory.PermissionDenied);
+                case DumpDestinationErrorKind.WriteFailed: return ("DumpWriteFailed", ErrorCategory.WriteError);
+                case DumpDestinationErrorKind.InvalidDestination: return ("DumpDestinationInvalid", ErrorCategory.InvalidArgument);
+                case DumpDestinationErrorKind.AccessDenied: return ("BlobAccessDenied", ErrorCategory.PermissionDenied);
+                case DumpDestinationErrorKind.ContainerNotFound: return ("BlobContainerNotFound", ErrorCategory.ObjectNotFound);
+                case DumpDestinationErrorKind.Unreachable: return ("BlobEndpointUnreachable", ErrorCategory.ConnectionError);
+                default: return ("DumpDestinationError", ErrorCategory.NotSpecified);
+            }
+        }
 
         private static (string, ErrorCategory) Classify(KuduErrorKind kind)
         {

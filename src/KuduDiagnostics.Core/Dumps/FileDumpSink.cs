@@ -1,0 +1,262 @@
+using System;
+using System.IO;
+using System.Reflection;
+using System.Threading;
+using System.Threading.Tasks;
+using KuduDiagnostics.Kudu;
+
+namespace KuduDiagnostics.Dumps
+{
+    /// <summary>
+    /// Writes dumps under a folder: &lt;root&gt;/yyyy-MM-dd/&lt;name&gt;.dmp, via &lt;name&gt;.dmp.partial that is flushed to
+    /// disk, checked, then renamed. Files are readable by the current user only: a dump holds every secret in the
+    /// process's memory.
+    /// </summary>
+    internal sealed class FileDumpSink : IDumpSink
+    {
+        internal const string PartialSuffix = ".partial";
+        private const int CopyBufferSize = 1024 * 1024;
+
+        private readonly string _root;
+        private readonly bool _force;
+
+        public FileDumpSink(string root, bool force)
+        {
+            _root = Path.GetFullPath(root);
+            _force = force;
+        }
+
+        public Task<IDumpTarget> PrepareAsync(DumpDescriptor dump, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            if (File.Exists(_root))
+            {
+                throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination,
+                    $"-Path '{_root}' is a file; give the folder the dumps should go to.", _root);
+            }
+
+            string folder = Path.Combine(_root, DumpNaming.DateFolder(dump));
+            string finalPath = Path.GetFullPath(Path.Combine(folder, DumpNaming.FileName(dump)));
+
+            // The name is built from sanitised parts; this is the last line of defence against a path that escapes.
+            string rootWithSeparator = _root.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal) ? _root : _root + Path.DirectorySeparatorChar;
+            if (!finalPath.StartsWith(rootWithSeparator, StringComparison.Ordinal))
+            {
+                throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination, $"The dump name '{finalPath}' would leave '{_root}'.", _root);
+            }
+
+            if (File.Exists(finalPath) && !_force)
+            {
+                throw new DumpDestinationException(DumpDestinationErrorKind.TargetExists,
+                    $"'{finalPath}' already exists. Use -Force to overwrite it.", finalPath);
+            }
+
+            string partialPath = finalPath + PartialSuffix;
+            FileStream stream;
+            try
+            {
+                Directory.CreateDirectory(folder);
+                stream = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.Asynchronous);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new DumpDestinationException(DumpDestinationErrorKind.NotWritable,
+                    $"Cannot write to '{folder}': {ex.Message} Choose a folder you can write to with -Path.", folder, ex);
+            }
+            catch (Exception ex) when (ex is IOException || ex is NotSupportedException)
+            {
+                throw FromIOException(ex, folder, $"Cannot create '{partialPath}'");
+            }
+
+            try
+            {
+                OwnerOnly.Restrict(partialPath);
+            }
+            catch (Exception ex)
+            {
+                stream.Dispose();
+                TryDelete(partialPath);
+                throw new DumpDestinationException(DumpDestinationErrorKind.NotWritable,
+                    $"Cannot make '{partialPath}' private to the current user: {ex.Message}", partialPath, ex);
+            }
+
+            return Task.FromResult<IDumpTarget>(new FileDumpTarget(finalPath, partialPath, stream, _force));
+        }
+
+        internal static DumpDestinationException FromIOException(Exception ex, string path, string what)
+        {
+            if (IsDiskFull(ex))
+            {
+                return new DumpDestinationException(DumpDestinationErrorKind.DiskFull,
+                    $"{what}: the disk is full ({ex.Message}). Free space, or choose another folder with -Path; the partial dump was removed.", path, ex);
+            }
+
+            if (ex is UnauthorizedAccessException)
+            {
+                return new DumpDestinationException(DumpDestinationErrorKind.NotWritable, $"{what}: {ex.Message}", path, ex);
+            }
+
+            return new DumpDestinationException(DumpDestinationErrorKind.WriteFailed, $"{what}: {ex.Message}", path, ex);
+        }
+
+        private static bool IsDiskFull(Exception ex)
+        {
+            // Windows: ERROR_DISK_FULL (112), ERROR_HANDLE_DISK_FULL (39). Unix: ENOSPC (28), EDQUOT (122 on Linux).
+            int code = ex.HResult & 0xFFFF;
+            return code == 112 || code == 39 || ex.HResult == 28 || ex.HResult == 122
+                || ex.Message.IndexOf("No space left", StringComparison.OrdinalIgnoreCase) >= 0;
+        }
+
+        internal static void TryDelete(string path)
+        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Best effort; the caller already reports the failure that got us here.
+            }
+        }
+
+        private sealed class FileDumpTarget : IDumpTarget
+        {
+            private readonly string _partialPath;
+            private readonly bool _force;
+            private FileStream? _stream;
+
+            public FileDumpTarget(string finalPath, string partialPath, FileStream stream, bool force)
+            {
+                FilePath = finalPath;
+                _partialPath = partialPath;
+                _stream = stream;
+                _force = force;
+            }
+
+            public string Display => FilePath!;
+
+            public string? FilePath { get; }
+
+            public Uri? BlobUri => null;
+
+            /// <summary>Reads the next block while the previous one is written: network and disk work at once.</summary>
+            public async Task WriteAsync(DumpBodyStream body, CancellationToken cancellationToken)
+            {
+                FileStream stream = _stream ?? throw new ObjectDisposedException(nameof(FileDumpTarget));
+                byte[] current = new byte[CopyBufferSize];
+                byte[] next = new byte[CopyBufferSize];
+                int read = await body.ReadAsync(current, 0, current.Length, cancellationToken).ConfigureAwait(false);
+                while (read > 0)
+                {
+                    Task write = WriteBlockAsync(stream, current, read, cancellationToken);
+                    int nextRead;
+                    try
+                    {
+                        nextRead = await body.ReadAsync(next, 0, next.Length, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        // Never leave a write running against a file we are about to delete.
+                        await write.ConfigureAwait(false);
+                    }
+
+                    (current, next) = (next, current);
+                    read = nextRead;
+                }
+            }
+
+            public Task CommitAsync(CancellationToken cancellationToken)
+            {
+                FileStream stream = _stream ?? throw new ObjectDisposedException(nameof(FileDumpTarget));
+                try
+                {
+                    stream.Flush(flushToDisk: true);
+                    stream.Dispose();
+                    _stream = null;
+                    if (File.Exists(FilePath!))
+                    {
+                        if (!_force)
+                        {
+                            throw new DumpDestinationException(DumpDestinationErrorKind.TargetExists,
+                                $"'{FilePath}' appeared while the dump was written. Use -Force to overwrite it.", FilePath);
+                        }
+
+                        File.Delete(FilePath!);
+                    }
+
+                    File.Move(_partialPath, FilePath!);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw FromIOException(ex, FilePath!, $"Cannot finish '{FilePath}'");
+                }
+
+                return Task.CompletedTask;
+            }
+
+            public void Abort()
+            {
+                Dispose();
+                TryDelete(_partialPath);
+            }
+
+            public void Dispose()
+            {
+                try
+                {
+                    _stream?.Dispose();
+                }
+                catch (IOException)
+                {
+                    // Flushing a file on a full disk fails again here; the partial file is deleted next anyway.
+                }
+
+                _stream = null;
+            }
+
+            private async Task WriteBlockAsync(FileStream stream, byte[] buffer, int count, CancellationToken cancellationToken)
+            {
+                try
+                {
+                    await stream.WriteAsync(buffer, 0, count, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                {
+                    throw FromIOException(ex, FilePath!, $"Cannot write '{_partialPath}'");
+                }
+            }
+        }
+    }
+
+    /// <summary>Makes a new file readable and writable by its owner only (mode 0600) on Linux and macOS.</summary>
+    /// <remarks>
+    /// On Windows the file inherits the folder's ACL, as files normally do. File.SetUnixFileMode exists from
+    /// .NET 7 (PowerShell 7.4+); it is reached by reflection because this assembly targets netstandard2.0.
+    /// </remarks>
+    internal static class OwnerOnly
+    {
+        private const int UserReadWrite = 0x180; // 0600
+
+        private static readonly MethodInfo? s_setUnixFileMode =
+            typeof(File).GetMethod("SetUnixFileMode", new[] { typeof(string), typeof(File).Assembly.GetType("System.IO.UnixFileMode") ?? typeof(int) });
+
+        public static bool IsSupported => s_setUnixFileMode != null && Path.DirectorySeparatorChar == '/';
+
+        public static void Restrict(string path)
+        {
+            if (!IsSupported)
+            {
+                return;
+            }
+
+            Type modeType = s_setUnixFileMode!.GetParameters()[1].ParameterType;
+            try
+            {
+                s_setUnixFileMode.Invoke(null, new[] { path, Enum.ToObject(modeType, UserReadWrite) });
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException != null)
+            {
+                throw ex.InnerException;
+            }
+        }
+    }
+}

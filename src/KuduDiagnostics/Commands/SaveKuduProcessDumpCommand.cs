@@ -1,0 +1,178 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using KuduDiagnostics.Dumps;
+
+namespace KuduDiagnostics.Commands
+{
+    /// <summary>
+    /// Saves memory dumps of processes to disk, streamed straight from Kudu. Dumps of one site run one at a time
+    /// (Kudu writes each to the same file); different sites run in parallel up to -ThrottleLimit.
+    /// </summary>
+    [Cmdlet(VerbsData.Save, "KuduProcessDump", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(KuduDumpResult))]
+    public sealed class SaveKuduProcessDumpCommand : KuduCmdlet
+    {
+        private const string PathSet = "Path";
+        private static int s_lastActivityId = 0x4B44; // clear of the ids other commands' progress bars tend to use
+        private OrderedWorkQueue<KuduDumpResult>? _queue;
+        private IDumpSink? _sink;
+        private DumpKind? _kind;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNull]
+        public KuduSession? Session { get; set; }
+
+        /// <summary>The instance that runs the process (from Get-KuduProcess).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Instance { get; set; }
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("ProcessId")]
+        public int Id { get; set; }
+
+        /// <summary>The process name, for the file name; looked up when not given.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("ProcessName")]
+        public string? Name { get; set; }
+
+        /// <summary>Mini (default), Heap (managed heap for SOS) or Full (all memory).</summary>
+        [Parameter]
+        [ValidateSet("Mini", "Heap", "Full")]
+        public DumpType DumpType { get; set; } = DumpType.Mini;
+
+        /// <summary>A raw MINIDUMP_TYPE mask instead of -DumpType, e.g. 0x41A25.</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int? DumpTypeMask { get; set; }
+
+        /// <summary>Raw: the .dmp itself. Zip: Kudu's zip with the dump, sos.dll and mscordacwks.dll.</summary>
+        [Parameter]
+        [ValidateSet("Raw", "Zip")]
+        public string Format { get; set; } = "Raw";
+
+        /// <summary>The folder for the dumps (a date folder is made under it); the current location by default.</summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [ValidateNotNullOrEmpty]
+        public string? Path { get; set; }
+
+        /// <summary>Overwrites an existing dump of the same name.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>How many dumps run at once across different sites (one site is always one at a time).</summary>
+        [Parameter]
+        [ValidateRange(1, 32)]
+        public int ThrottleLimit { get; set; } = 4;
+
+        internal override Task[] RunningWork => _queue?.Running.ToArray() ?? Array.Empty<Task>();
+
+        internal override void Begin()
+        {
+            if (DumpTypeMask.HasValue && MyInvocation.BoundParameters.ContainsKey(nameof(DumpType)))
+            {
+                ThrowTerminatingError(KuduErrors.Record(new ArgumentException("Give either -DumpType or -DumpTypeMask, not both."), "DumpTypeConflict", ErrorCategory.InvalidArgument, DumpTypeMask));
+            }
+
+            _kind = DumpKind.From(DumpType, DumpTypeMask);
+            string folder = Path == null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : GetUnresolvedProviderPathFromPSPath(Path);
+            _sink = new FileDumpSink(folder, Force.IsPresent);
+            _queue = new OrderedWorkQueue<KuduDumpResult>(Bridge, ThrottleLimit, CancellationToken);
+        }
+
+        internal override void Process()
+        {
+            KuduSession session = ResolveSession(Session);
+            string? instance = string.IsNullOrEmpty(Instance) ? null : Instance;
+            DumpKind kind = _kind!;
+            var target = new ProcessTarget(session, instance, Id) { ActivityId = ++s_lastActivityId };
+            string what = $"{(string.IsNullOrEmpty(Name) ? "process" : Name)} ({Id}) on {target.Location}";
+            string action = kind.IsFullMemory
+                ? $"Save a {kind.Label} dump: the process is frozen while Kudu writes all of its memory, for seconds to minutes"
+                : $"Save a {kind.Label} dump: the process is paused while Kudu writes it";
+            if (!ShouldProcess(what, action))
+            {
+                return;
+            }
+
+            var request = new DumpRequest
+            {
+                Session = session,
+                Instance = instance,
+                ProcessId = Id,
+                ProcessName = string.IsNullOrEmpty(Name) ? null : Name,
+                Kind = kind,
+                Zip = string.Equals(Format, "Zip", StringComparison.OrdinalIgnoreCase),
+            };
+
+            _queue!.Start(ct => DumpTransfer.RunAsync(request, _sink!, p => ReportProgress(target.ActivityId, p), Trace, new DumpTransferOptions(), ct), target);
+            _queue.FlushCompleted(Emit, Fail);
+        }
+
+        internal override void End() => _queue!.Finish(Emit, Fail);
+
+        private void Emit(KuduDumpResult result, object target)
+        {
+            CompleteProgress(target);
+            WriteObject(result);
+        }
+
+        private void Fail(Exception error, object target)
+        {
+            CompleteProgress(target);
+            WriteFailure(error, target);
+        }
+
+        private void CompleteProgress(object target)
+        {
+            if (target is ProcessTarget t)
+            {
+                WriteProgress(new ProgressRecord(t.ActivityId, $"Dump of process {t.Id} on {t.Location}", "Done") { RecordType = ProgressRecordType.Completed });
+            }
+        }
+
+        /// <summary>Called on a timer thread: builds the record there (the snapshot keeps changing) and posts it.</summary>
+        private void ReportProgress(int activityId, DumpProgress p)
+        {
+            string where = p.Instance == null ? p.Site : $"{p.Site}/{Kudu.KuduClient.Short(p.Instance)}";
+            var record = new ProgressRecord(activityId, $"{p.DumpLabel} dump of {p.ProcessName} ({p.ProcessId}) on {where}", StatusOf(p));
+            switch (p.Phase)
+            {
+                case DumpPhase.Transferring when p.TotalBytes is long total && total > 0:
+                    record.PercentComplete = (int)Math.Min(100, p.BytesTransferred * 100 / total);
+                    if (p.BytesPerSecond > 0)
+                    {
+                        record.SecondsRemaining = (int)((total - p.BytesTransferred) / p.BytesPerSecond);
+                    }
+
+                    break;
+                case DumpPhase.Completed:
+                    record.RecordType = ProgressRecordType.Completed;
+                    break;
+            }
+
+            Bridge.Post(() => WriteProgress(record));
+        }
+
+        private static string StatusOf(DumpProgress p)
+        {
+            string elapsed = p.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+            switch (p.Phase)
+            {
+                case DumpPhase.Queued:
+                    return "Queued: another dump of this site is being written (Kudu writes one at a time per site)";
+                case DumpPhase.WaitingForServer:
+                    return $"Kudu is writing the dump; the process is frozen and no bytes flow until it is done. {elapsed} elapsed";
+                case DumpPhase.Transferring:
+                    string of = p.TotalBytes is long total ? $" of {Mebibytes(total)}" : string.Empty;
+                    return $"{Mebibytes(p.BytesTransferred)}{of} at {p.BytesPerSecond / 1_000_000:N1} MB/s, {elapsed} elapsed";
+                default:
+                    return $"Done in {elapsed}";
+            }
+        }
+
+        private static string Mebibytes(long bytes) => (bytes / 1048576.0).ToString("N1", CultureInfo.InvariantCulture) + " MiB";
+    }
+}
