@@ -12,6 +12,22 @@ internal sealed class ArmRoutes(EmulatorState state)
 {
     public async Task HandleAsync(HttpContext ctx)
     {
+        try
+        {
+            await HandleCoreAsync(ctx);
+        }
+        catch (Exception ex) when (Http.IsClientGone(ex, ctx))
+        {
+            // The client left (or a drop fault cut it).
+        }
+        finally
+        {
+            state.ArmStats.Ended(ctx.Response.StatusCode);
+        }
+    }
+
+    private async Task HandleCoreAsync(HttpContext ctx)
+    {
         var rc = new RequestContext();
         SetArmHeaders(ctx);
 

@@ -162,6 +162,7 @@ internal sealed class ControlRoutes(EmulatorState state, Func<object> readyInfo)
     {
         sites = state.Sites.ToDictionary(s => s.Facts.Key, s => s.Stats.Snapshot()),
         identity = state.IdentityStats.Snapshot(),
+        arm = state.ArmStats.Snapshot(),
     };
 
     private static object SettingsView(SiteSettings s) => new

@@ -26,8 +26,10 @@ internal sealed class DumpContent
     public const int BlockSize = 1 << 20;
 
     /// <summary>How much is handed to Kestrel per flush on the raw path.</summary>
-    private static readonly int WriteChunk = int.Parse(Environment.GetEnvironmentVariable("EMU_CHUNK") ?? "262144");
-    private static readonly int Seg = int.Parse(Environment.GetEnvironmentVariable("EMU_SEG") ?? "65536");
+    private const int WriteChunk = 1 << 20;
+
+    /// <summary>Size of each buffer asked of Kestrel: above its 4 KB pool blocks, so fewer, larger sends.</summary>
+    private const int SegmentHint = 64 * 1024;
 
     private static readonly byte[] Header = [(byte)'M', (byte)'D', (byte)'M', (byte)'P', 0x93, 0xA7, 0x00, 0x00];
 
@@ -104,7 +106,7 @@ internal sealed class DumpContent
             var batch = (int)Math.Min(chunk, limit - sent);
             for (var filled = 0; filled < batch;)
             {
-                var memory = destination.GetMemory(Math.Min(batch - filled, Seg));
+                var memory = destination.GetMemory(Math.Min(batch - filled, SegmentHint));
                 var n = Math.Min(memory.Length, batch - filled);
                 Fill(sent + filled, memory.Span[..n]);
                 destination.Advance(n);

@@ -56,6 +56,7 @@ internal sealed class EmulatorState
     public IReadOnlyList<SiteState> Sites { get; }
     public TokenService Tokens { get; }
     public IdentityStats IdentityStats { get; } = new();
+    public ArmStats ArmStats { get; } = new();
 
     /// <summary>Main (ARM + identity + control) port.</summary>
     public int MainPort { get; set; }
@@ -89,6 +90,7 @@ internal sealed class EmulatorState
             site.Reset();
         }
         IdentityStats.Reset();
+        ArmStats.Reset();
     }
 
     private SiteState BuildSite(SiteDoc s, DateTime boot)
@@ -101,7 +103,7 @@ internal sealed class EmulatorState
             name, slot, Scenario.SiteKey(name, slot),
             s.Kind ?? "app", os.ToLowerInvariant(), sku,
             s.Location ?? Location, SubscriptionId, ResourceGroup,
-            s.HasScm ?? !sku.Equals("FlexConsumption", StringComparison.OrdinalIgnoreCase));
+            s.HasScm ?? HasScmByDefault(sku, os));
 
         var basic = s.BasicAuth ?? new BasicAuthDoc();
         var settings = new SiteSettings(
@@ -122,6 +124,11 @@ internal sealed class EmulatorState
         var instances = ProcessFactory.BuildInstances(facts, s, boot);
         return new SiteState(facts, settings, s.Faults ?? [], instances, tokens);
     }
+
+    /// <summary>Flex Consumption and Linux Consumption apps have no SCM site at all.</summary>
+    private static bool HasScmByDefault(string sku, string os) =>
+        !(sku.Equals("FlexConsumption", StringComparison.OrdinalIgnoreCase)
+          || (sku.Equals("Dynamic", StringComparison.OrdinalIgnoreCase) && os.Equals("linux", StringComparison.OrdinalIgnoreCase)));
 
     /// <summary>Builds dump settings from a scenario/control "dump" object over an existing value.</summary>
     public static DumpSettings BuildDump(DumpDoc? doc, DumpSettings? current)

@@ -125,8 +125,7 @@ internal static class Http
         ctx.Abort();
     }
 
+    /// <summary>The connection is gone (client left, drop fault, shutdown): not an error to report.</summary>
     public static bool IsClientGone(Exception ex, HttpContext ctx) =>
-        ex is OperationCanceledException or IOException
-        || ctx.RequestAborted.IsCancellationRequested
-        || ex is InvalidOperationException && ctx.RequestAborted.IsCancellationRequested;
+        ex is OperationCanceledException or IOException || ctx.RequestAborted.IsCancellationRequested;
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Compression;
 using Microsoft.Net.Http.Headers;
 
 namespace KuduEmulator;
@@ -8,11 +7,8 @@ namespace KuduEmulator;
 /// One SCM site: the App Service front end (affinity, auth, faults, latency) in front of Kudu's
 /// process API. Order of the front end: latency, instance, auth, faults; then Kudu.
 /// </summary>
-internal sealed class KuduRoutes(EmulatorState state)
+internal sealed partial class KuduRoutes(EmulatorState state)
 {
-    private const string DumpFileInUse =
-        @"The process cannot access the file 'C:\home\LogFiles\minidump\minidump.dmp' because it is being used by another process.";
-
     public async Task HandleAsync(HttpContext ctx, SiteState site)
     {
         var rc = new RequestContext();
@@ -101,7 +97,7 @@ internal sealed class KuduRoutes(EmulatorState state)
         }
         if (route.Kind == "list")
         {
-            return site.Facts.IsLinux ? NotOnLinuxAsync(ctx, rc) : ListAsync(ctx, rc, instance);
+            return site.Facts.IsLinux ? NotOnLinuxAsync(ctx, rc) : ListAsync(ctx, rc, instance, route);
         }
 
         var id = route.Id!.Value;
@@ -125,9 +121,9 @@ internal sealed class KuduRoutes(EmulatorState state)
         };
     }
 
-    private static Task ListAsync(HttpContext ctx, RequestContext rc, InstanceState instance)
+    private static Task ListAsync(HttpContext ctx, RequestContext rc, InstanceState instance, KuduRoute route)
     {
-        var prefix = Http.BaseUrl(ctx) + KuduPath(ctx);
+        var prefix = Http.BaseUrl(ctx) + route.Path; // whichever of the two prefixes the client used
         var processes = instance.Snapshot().OrderBy(p => p.Name.ToLowerInvariant(), StringComparer.Ordinal); // stable
         return Http.WriteJsonAsync(ctx, rc, 200, w =>
         {
@@ -231,175 +227,6 @@ internal sealed class KuduRoutes(EmulatorState state)
         });
     }
 
-    // ---- dumps ---------------------------------------------------------------------------------
-
-    private async Task DumpAsync(HttpContext ctx, RequestContext rc, SiteState site, InstanceState instance, KuduRoute route)
-    {
-        var query = ctx.Request.Query;
-        var dumpTypeText = query["dumpType"].ToString();
-        long? dumpType = dumpTypeText.Length == 0 ? 0
-            : long.TryParse(dumpTypeText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
-        var formatText = query["format"].ToString();
-        var id = route.Id!.Value;
-        var target = instance.Resolve(id);
-        var record = site.Stats.DumpStarted(instance.Id, target?.Id ?? id, dumpType ?? 0,
-            formatText.Length == 0 ? "raw" : formatText.ToLowerInvariant());
-        var outcome = "error";
-        var progress = new DumpProgress();
-        try
-        {
-            var fault = Faults.Pick(site.FaultRules, "dump", instance.Id, id, target?.Id, dumpType);
-            if (fault is not null)
-            {
-                site.Stats.FaultApplied(fault);
-                outcome = "fault:" + fault.Action;
-                if (await Faults.ApplyAsync(ctx, rc, fault, armStyle: false))
-                {
-                    return;
-                }
-            }
-            outcome = await DumpCoreAsync(ctx, rc, site, instance, id, dumpType, formatText, progress);
-        }
-        catch (Exception ex) when (Http.IsClientGone(ex, ctx))
-        {
-            outcome = rc.Dropped ? "dropped" : "aborted";
-        }
-        finally
-        {
-            site.Stats.DumpEnded(record, outcome, ctx.Response.StatusCode, progress.Sent);
-        }
-    }
-
-    /// <summary>Kudu's MiniDump action, its checks in Kudu's order. Returns the outcome for the stats.</summary>
-    private static async Task<string> DumpCoreAsync(HttpContext ctx, RequestContext rc, SiteState site, InstanceState instance,
-        int id, long? dumpType, string formatText, DumpProgress progress)
-    {
-        var ct = ctx.RequestAborted;
-        if (!TryParseFormat(formatText, out var zip, out var formatError))
-        {
-            await Http.WriteKuduErrorAsync(ctx, rc, 400, formatError);
-            return "badRequest";
-        }
-        if (dumpType is not { } type)
-        {
-            await Http.WriteKuduErrorAsync(ctx, rc, 400, "The request is invalid.");
-            return "badRequest";
-        }
-        if (type == 2 && site.Facts.Sku.Equals("Free", StringComparison.OrdinalIgnoreCase))
-        {
-            await Http.WriteKuduErrorAsync(ctx, rc, 500, $"Site sku ({site.Facts.Sku}) does not support full minidump.");
-            return "notSupported";
-        }
-        var process = instance.Resolve(id);
-        if (process is null)
-        {
-            await MissingProcessAsync(ctx, rc, id);
-            return "notFound";
-        }
-        if (site.Facts.IsLinux)
-        {
-            await NotOnLinuxAsync(ctx, rc);
-            return "notSupported";
-        }
-        if (!site.TryEnterDump())
-        {
-            await Http.WriteKuduErrorAsync(ctx, rc, 500, DumpFileInUse);
-            return "conflict";
-        }
-        try
-        {
-            var dump = site.Settings.Dump;
-            if (dump.WriteDelayMs > 0)
-            {
-                await Task.Delay(dump.WriteDelayMs, ct); // writing the dump: no byte, no header yet
-            }
-            var content = DumpContent.For(site.Facts, instance.Id, process.Id, type, dump.SizeFor(type));
-            var name = string.Create(CultureInfo.InvariantCulture,
-                $"{process.Name}-{instance.Id[..Math.Min(6, instance.Id.Length)]}-{DateTime.UtcNow:MM-dd-HH-mm-ss}");
-            var response = ctx.Response;
-            response.StatusCode = 200;
-            if (zip)
-            {
-                response.ContentType = "application/zip";
-                response.Headers.ContentDisposition = $"attachment; filename={name}.zip";
-                await WriteZipAsync(ctx, rc, content, progress, dump.PaceBytesPerSecond);
-            }
-            else
-            {
-                response.ContentType = "application/octet-stream";
-                response.Headers.ContentDisposition = $"attachment; filename={name}.dmp";
-                response.ContentLength = content.Length;
-                var cut = rc.DropAfterBytes is { } n && n < content.Length ? n : long.MaxValue;
-                await content.CopyToAsync(response.BodyWriter, progress, cut, dump.PaceBytesPerSecond, ct);
-                if (cut != long.MaxValue)
-                {
-                    await Http.AbortAfterFlushAsync(ctx, rc);
-                    return "dropped";
-                }
-                await response.CompleteAsync(); // the body is on the wire before the site's dump file is released
-            }
-            return rc.Dropped ? "dropped" : "completed";
-        }
-        finally
-        {
-            site.ExitDump();
-        }
-    }
-
-    /// <summary>Kudu's zip: minidump.dmp plus the debugger dlls, streamed (chunked, no Content-Length).</summary>
-    private static async Task WriteZipAsync(HttpContext ctx, RequestContext rc, DumpContent content, DumpProgress progress, long pace)
-    {
-        var ct = ctx.RequestAborted;
-        await using var body = new CountingStream(ctx.Response.Body, progress, rc.DropAfterBytes);
-        try
-        {
-            await using (var archive = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
-            {
-                // Stored, not deflated: the bytes are random and the benchmark must not wait on a compressor.
-                var entry = archive.CreateEntry("minidump.dmp", CompressionLevel.NoCompression);
-                await using (var stream = await entry.OpenAsync(ct))
-                {
-                    await content.CopyToAsync(stream, pace, ct);
-                }
-                foreach (var dll in new[] { "sos.dll", "mscordacwks.dll" })
-                {
-                    var bytes = Det.Bytes(24 * 1024, "dll", dll);
-                    bytes[0] = (byte)'M';
-                    bytes[1] = (byte)'Z';
-                    await using var stream = await archive.CreateEntry(dll, CompressionLevel.Fastest).OpenAsync(ct);
-                    await stream.WriteAsync(bytes, ct);
-                }
-            }
-            await body.FlushAsync(ct); // sends whatever the archive wrote synchronously at the end
-            await ctx.Response.CompleteAsync();
-        }
-        catch (CountingStream.LimitReachedException)
-        {
-            await Http.AbortAfterFlushAsync(ctx, rc);
-        }
-    }
-
-    /// <summary>Kudu parses format with Enum.Parse(ignoreCase): names or numbers.</summary>
-    private static bool TryParseFormat(string text, out bool zip, out string error)
-    {
-        zip = false;
-        error = "";
-        var t = text.Trim();
-        if (t.Length == 0 || t.Equals("raw", StringComparison.OrdinalIgnoreCase) || t == "0")
-        {
-            return true;
-        }
-        if (t.Equals("zip", StringComparison.OrdinalIgnoreCase) || t == "1")
-        {
-            zip = true;
-            return true;
-        }
-        error = int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)
-            ? $"Dump format {n} is not supported."
-            : $"Requested value '{text}' was not found.";
-        return false;
-    }
-
     // ---- shared answers ------------------------------------------------------------------------
 
     private static Task MissingProcessAsync(HttpContext ctx, RequestContext rc, int id) => id == -1
@@ -413,101 +240,10 @@ internal sealed class KuduRoutes(EmulatorState state)
         Http.WriteKuduErrorAsync(ctx, rc, 404,
             $"No HTTP resource was found that matches the request URI '{Http.BaseUrl(ctx)}{ctx.Request.Path}{ctx.Request.QueryString}'.");
 
-    /// <summary>The process-list prefix the client used (/api/processes or /api/diagnostics/processes).</summary>
-    private static string KuduPath(HttpContext ctx)
-    {
-        var path = (ctx.Request.Path.Value ?? "").TrimEnd('/');
-        return path;
-    }
-
     /// <summary>Kudu rewrites a trailing special id to the real pid in the detail's href.</summary>
     private static string SelfHref(HttpContext ctx, KuduRoute route, ProcessModel process)
     {
         var basePath = route.ProcessPath[..(route.ProcessPath.LastIndexOf('/') + 1)];
         return Http.BaseUrl(ctx) + basePath + process.Id.ToString(CultureInfo.InvariantCulture);
-    }
-}
-
-/// <summary>
-/// Counts what goes to the client; with a limit, lets that many bytes through and then stops the
-/// writer. ZipArchive still writes its small data descriptors synchronously, which Kestrel forbids:
-/// those are held and sent ahead of the next asynchronous write or flush.
-/// </summary>
-internal sealed class CountingStream(Stream inner, DumpProgress progress, long? limit) : Stream
-{
-    private readonly MemoryStream _pending = new();
-    private long _written;
-
-    public sealed class LimitReachedException : Exception
-    {
-        public LimitReachedException() : base("Drop fault: byte budget reached.") { }
-    }
-
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _written + _pending.Length; set => throw new NotSupportedException(); }
-
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        await DrainAsync(cancellationToken);
-        await SendAsync(buffer, cancellationToken);
-    }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override async Task FlushAsync(CancellationToken cancellationToken)
-    {
-        await DrainAsync(cancellationToken);
-        await inner.FlushAsync(cancellationToken);
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => _pending.Write(buffer, offset, count);
-
-    public override void Write(ReadOnlySpan<byte> buffer) => _pending.Write(buffer);
-
-    public override void Flush()
-    {
-        // Held bytes go out with the next asynchronous write or flush.
-    }
-
-    private async Task DrainAsync(CancellationToken ct)
-    {
-        if (_pending.Length > 0)
-        {
-            var held = _pending.ToArray();
-            _pending.SetLength(0);
-            await SendAsync(held, ct);
-        }
-    }
-
-    private async Task SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct)
-    {
-        var allowed = limit is { } max ? (int)Math.Min(buffer.Length, Math.Max(0, max - _written)) : buffer.Length;
-        if (allowed > 0)
-        {
-            await inner.WriteAsync(buffer[..allowed], ct);
-            _written += allowed;
-            progress.Add(allowed);
-        }
-        if (allowed < buffer.Length)
-        {
-            throw new LimitReachedException();
-        }
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _pending.Dispose();
-        }
-        base.Dispose(disposing);
     }
 }

@@ -13,17 +13,17 @@ string? scenarioPath = null, readyFile = null;
 int? parentPid = null;
 for (var i = 0; i < args.Length; i++)
 {
-    string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+    var value = i + 1 < args.Length ? args[i + 1] : null;
     switch (args[i])
     {
-        case "--scenario": scenarioPath = Value(); break;
-        case "--ready-file": readyFile = Value(); break;
-        case "--parent-pid": parentPid = int.Parse(Value(), CultureInfo.InvariantCulture); break;
+        case "--scenario" when value is not null: scenarioPath = value; i++; break;
+        case "--ready-file" when value is not null: readyFile = value; i++; break;
+        case "--parent-pid" when int.TryParse(value, CultureInfo.InvariantCulture, out var pid): parentPid = pid; i++; break;
         case "-h" or "--help":
             Console.WriteLine("KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>]");
             return 0;
         default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'.");
+            Console.Error.WriteLine($"KuduEmulator: bad argument '{args[i]}'. Usage: KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>]");
             return 2;
     }
 }
@@ -44,14 +44,16 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout carries only the ready line
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
 
+// Run continuations on the socket threads: fewer thread hops, which matters for dump throughput.
+// Safe here because no handler blocks.
+builder.WebHost.UseSockets(so => so.UnsafePreferInlineScheduling = true);
 ListenOptions? mainListener = null;
 var siteListeners = new Dictionary<SiteState, ListenOptions>();
-if (Environment.GetEnvironmentVariable("EMU_INLINE") == "1") builder.WebHost.UseSockets(so => so.UnsafePreferInlineScheduling = true);
 builder.WebHost.UseKestrelCore().ConfigureKestrel(o =>
 {
     o.AddServerHeader = false;
     o.Limits.MinResponseDataRate = null;    // paced dumps may be slower than Kestrel's default floor
-    o.Limits.MaxResponseBufferSize = long.Parse(Environment.GetEnvironmentVariable("EMU_BUF") ?? "8388608"); // let big dump writes pipeline into the socket
+    o.Limits.MaxResponseBufferSize = 8 << 20; // let big dump writes pipeline into the socket
     o.Listen(IPAddress.Loopback, 0, l =>
     {
         l.Protocols = HttpProtocols.Http1;
@@ -121,8 +123,15 @@ if (readyFile is not null)
     await File.WriteAllTextAsync(temp, ready);
     File.Move(temp, full, overwrite: true);
 }
-Console.Out.WriteLine(ready);
-Console.Out.Flush();
+try
+{
+    Console.Out.WriteLine(ready);
+    Console.Out.Flush();
+}
+catch (IOException)
+{
+    // Nobody reads stdout (the ready file is the other channel): keep serving.
+}
 
 if (parentPid is { } ppid)
 {

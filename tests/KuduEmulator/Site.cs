@@ -136,6 +136,7 @@ internal sealed class SiteState
         }
         Volatile.Write(ref _settings, _initialSettings);
         ReplaceFaults(_initialFaults.Select(f => f.Clone()));
+        Interlocked.Exchange(ref _roundRobin, -1); // the next cookie-less request goes to the first instance again
         Stats.Reset();
     }
 }

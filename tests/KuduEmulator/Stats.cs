@@ -20,6 +20,7 @@ internal sealed class DumpRecord
 /// <summary>Counters for one site. Gauges (in flight now) survive a reset; totals and maxima restart.</summary>
 internal sealed class SiteStats
 {
+    private const int MaxDumpRecords = 10_000;
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<string, long> _requests = new();
     private readonly ConcurrentDictionary<string, long> _faults = new();
@@ -55,6 +56,10 @@ internal sealed class SiteStats
         var record = new DumpRecord { Instance = instance, Pid = pid, DumpType = dumpType, Format = format, StartedUtc = DateTime.UtcNow };
         lock (_gate)
         {
+            if (_dumps.Count >= MaxDumpRecords)
+            {
+                _dumps.RemoveAt(0); // a long benchmark must not grow the list without bound
+            }
             _dumps.Add(record);
         }
         return record;
@@ -142,6 +147,23 @@ internal sealed class SiteStats
         {
         }
     }
+}
+
+/// <summary>Every request on the main port's ARM face, by status (site-specific ones also count per site).</summary>
+internal sealed class ArmStats
+{
+    private readonly ConcurrentDictionary<int, long> _statuses = new();
+
+    public void Ended(int status) => _statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
+
+    public void Reset() => _statuses.Clear();
+
+    public object Snapshot() => new
+    {
+        requests = _statuses.Values.Sum(),
+        statuses = new SortedDictionary<string, long>(_statuses.ToDictionary(
+            kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value)),
+    };
 }
 
 /// <summary>Tokens issued by the identity endpoint, by audience.</summary>

@@ -7,7 +7,6 @@ using System.Threading.Tasks;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using Azure.Identity;
 using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.AzurePlatform
@@ -25,7 +24,7 @@ namespace KuduDiagnostics.AzurePlatform
             _endpoint = endpoint;
             var options = new KuduClientOptions();
             var pipelineOptions = new HttpPipelineOptions(options) { ResponseClassifier = new KuduReadClassifier() };
-            pipelineOptions.PerRetryPolicies.Add(new BearerTokenAuthenticationPolicy(credential, scope));
+            pipelineOptions.PerRetryPolicies.Add(new TokenAuthenticationPolicy(credential, scope));
             pipelineOptions.PerRetryPolicies.Add(new KuduTracePolicy());
             _pipeline = HttpPipelineBuilder.Build(pipelineOptions, new HttpPipelineTransportOptions());
         }
@@ -122,12 +121,6 @@ namespace KuduDiagnostics.AzurePlatform
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 throw;
-            }
-            catch (AuthenticationFailedException ex)
-            {
-                throw new KuduException(KuduErrorKind.AuthenticationFailed,
-                    $"Could not get an Azure token for Resource Manager: {ex.Message} In an Automation account or App Service, enable the managed identity (and give -ManagedIdentityClientId for a user-assigned one); elsewhere sign in with Connect-AzAccount or az login.",
-                    requestUri: uri, inner: ex);
             }
             catch (Exception ex) when (ex is RequestFailedException || ex is AggregateException || ex is HttpRequestException || ex is System.IO.IOException || ex is OperationCanceledException)
             {

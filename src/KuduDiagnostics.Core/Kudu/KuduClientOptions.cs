@@ -10,7 +10,7 @@ namespace KuduDiagnostics.Kudu
         {
             // Idempotent reads only; dumps opt out per request. Retry-After from the server wins over these delays.
             Retry.Mode = RetryMode.Exponential;
-            Retry.MaxRetries = 4;
+            Retry.MaxRetries = 3;
             Retry.Delay = TimeSpan.FromSeconds(0.5);
             Retry.MaxDelay = TimeSpan.FromSeconds(30);
             Retry.NetworkTimeout = TimeSpan.FromSeconds(100);

@@ -1,10 +1,12 @@
 using System;
 using System.Diagnostics;
+using System.Threading;
 using System.Text;
 using System.Threading.Tasks;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Identity;
 
 namespace KuduDiagnostics.Kudu
 {
@@ -25,23 +27,135 @@ namespace KuduDiagnostics.Kudu
     }
 
     /// <summary>
+    /// Adds an Entra ID bearer token for one scope, cached until shortly before it expires.
+    /// </summary>
+    /// <remarks>
+    /// Azure.Core's BearerTokenAuthenticationPolicy refuses any http:// endpoint, and the emulator the tests run
+    /// against is http on loopback. Session creation already refuses http to anything but loopback unless the
+    /// user opts in (-AllowUnencryptedAuthentication), so this policy does not check again.
+    /// </remarks>
+    internal sealed class TokenAuthenticationPolicy : HttpPipelinePolicy
+    {
+        private static readonly TimeSpan RefreshMargin = TimeSpan.FromMinutes(5);
+        private readonly TokenCredential _credential;
+        private readonly string _scope;
+        private readonly SemaphoreSlim _refresh = new SemaphoreSlim(1, 1);
+        private CachedToken? _cached;
+
+        public TokenAuthenticationPolicy(TokenCredential credential, string scope)
+        {
+            _credential = credential;
+            _scope = scope;
+        }
+
+        public string Scope => _scope;
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline, async: false).AsTask().GetAwaiter().GetResult();
+
+        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline, async: true);
+
+        private async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
+        {
+            string token = await GetTokenAsync(message.CancellationToken, async).ConfigureAwait(false);
+            message.Request.Headers.SetValue(HttpHeader.Names.Authorization, "Bearer " + token);
+            if (async)
+            {
+                await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+            }
+            else
+            {
+                ProcessNext(message, pipeline);
+            }
+
+            if (message.Response.Status == 401)
+            {
+                // A revoked or rotated token: fetch a fresh one next time.
+                _cached = null;
+            }
+        }
+
+        private async ValueTask<string> GetTokenAsync(CancellationToken cancellationToken, bool async)
+        {
+            CachedToken? cached = _cached;
+            if (cached != null && DateTimeOffset.UtcNow < cached.RefreshAt)
+            {
+                return cached.Value;
+            }
+
+            if (async)
+            {
+                await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                _refresh.Wait(cancellationToken);
+            }
+
+            try
+            {
+                cached = _cached;
+                if (cached != null && DateTimeOffset.UtcNow < cached.RefreshAt)
+                {
+                    return cached.Value;
+                }
+
+                var context = new TokenRequestContext(new[] { _scope });
+                AccessToken token;
+                try
+                {
+                    token = async
+                        ? await _credential.GetTokenAsync(context, cancellationToken).ConfigureAwait(false)
+                        : _credential.GetToken(context, cancellationToken);
+                }
+                catch (AuthenticationFailedException ex)
+                {
+                    throw new KuduException(KuduErrorKind.AuthenticationFailed,
+                        $"Could not get an Entra ID token for {_scope}: {ex.Message} In Azure Automation or App Service, turn on the managed identity (and pass -ManagedIdentityClientId for a user-assigned one); elsewhere sign in with 'az login' or Connect-AzAccount.",
+                        inner: ex);
+                }
+
+                DateTimeOffset refreshAt = token.RefreshOn ?? token.ExpiresOn - RefreshMargin;
+                _cached = new CachedToken(token.Token, refreshAt);
+                return token.Token;
+            }
+            finally
+            {
+                _refresh.Release();
+            }
+        }
+
+        private sealed class CachedToken
+        {
+            public CachedToken(string value, DateTimeOffset refreshAt)
+            {
+                Value = value;
+                RefreshAt = refreshAt;
+            }
+
+            public string Value { get; }
+
+            public DateTimeOffset RefreshAt { get; }
+        }
+    }
+
+    /// <summary>
     /// Sends a bearer token for the first audience Kudu accepts. Kudu is moving from ARM-audience tokens to
     /// https://appservice.azure.com; when a site answers 403 to the preferred audience, the request is sent
     /// once more with the next one and the session remembers the one that worked.
     /// </summary>
     internal sealed class AudienceFallbackPolicy : HttpPipelinePolicy
     {
-        private readonly BearerTokenAuthenticationPolicy[] _policies;
-        private readonly string[] _audiences;
+        private readonly TokenAuthenticationPolicy[] _policies;
         private volatile int _active;
 
         public AudienceFallbackPolicy(TokenCredential credential, string[] scopes)
         {
-            _audiences = scopes;
-            _policies = Array.ConvertAll(scopes, scope => new BearerTokenAuthenticationPolicy(credential, scope));
+            _policies = Array.ConvertAll(scopes, scope => new TokenAuthenticationPolicy(credential, scope));
         }
 
-        public string ActiveScope => _audiences[_active];
+        public string ActiveScope => _policies[_active].Scope;
 
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
             ProcessAsync(message, pipeline, async: false).AsTask().GetAwaiter().GetResult();
@@ -68,8 +182,8 @@ namespace KuduDiagnostics.Kudu
                     break;
                 }
 
-                KuduTracePolicy.TraceOf(message).Debug(
-                    $"Kudu refused a token for {Audience(_audiences[index])} (403); trying {Audience(_audiences[index + 1])}.");
+                KuduTracePolicy.TraceOf(message).Verbose(
+                    $"Kudu refused a token for {Audience(_policies[index].Scope)} (403); trying {Audience(_policies[index + 1].Scope)}.");
                 message.Response.ContentStream?.Dispose();
                 index++;
             }

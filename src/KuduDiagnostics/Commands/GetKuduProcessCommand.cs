@@ -54,7 +54,12 @@ namespace KuduDiagnostics.Commands
 
         internal override void Process()
         {
-            KuduSession session = ResolveSession(Session);
+            KuduSession? session = ResolveSession(Session);
+            if (session == null)
+            {
+                return;
+            }
+
             IReadOnlyList<string?> instances;
             if (AllInstances.IsPresent)
             {

@@ -44,7 +44,12 @@ namespace KuduDiagnostics.Commands
 
         internal override void Process()
         {
-            KuduSession session = ResolveSession(Session);
+            KuduSession? session = ResolveSession(Session);
+            if (session == null)
+            {
+                return;
+            }
+
             string? instance = string.IsNullOrEmpty(Instance) ? null : Instance;
             int id = Id;
             bool includeEnvironment = IncludeEnvironment.IsPresent;

@@ -65,8 +65,11 @@ namespace KuduDiagnostics.Commands
         /// <summary>Work still running when the user presses Ctrl+C; given a moment to clean up (partial files).</summary>
         internal virtual Task[] RunningWork => Array.Empty<Task>();
 
-        /// <summary>The given session, else this runspace's newest one; a terminating error when there is none.</summary>
-        internal KuduSession ResolveSession(KuduSession? session)
+        /// <summary>
+        /// The given session, else this runspace's newest one. No session at all is a terminating error (nothing
+        /// can work); a removed session is an error for this pipeline item only, and null is returned.
+        /// </summary>
+        internal KuduSession? ResolveSession(KuduSession? session)
         {
             KuduSession? resolved = session ?? SessionRegistry.Default(RunspaceId);
             if (resolved == null)
@@ -78,8 +81,9 @@ namespace KuduDiagnostics.Commands
 
             if (resolved!.IsClosed)
             {
-                ThrowTerminatingError(KuduErrors.From(new ObjectDisposedException(nameof(KuduSession),
-                    $"The Kudu session {resolved.Id} to {resolved.SiteName} was removed. Create a new one with New-KuduSession."), resolved));
+                WriteFailure(new ObjectDisposedException(nameof(KuduSession),
+                    $"The Kudu session {resolved.Id} to {resolved.SiteName} was removed. Create a new one with New-KuduSession."), resolved);
+                return null;
             }
 
             return resolved;
@@ -101,9 +105,11 @@ namespace KuduDiagnostics.Commands
             {
                 step();
             }
-            catch (OperationCanceledException) when (_cancellation!.IsCancellationRequested)
+            catch (Exception ex) when (ex is PipelineStoppedException || (ex is OperationCanceledException && _cancellation!.IsCancellationRequested))
             {
-                // Ctrl+C: let running work remove its partial files before the pipeline unwinds.
+                // Ctrl+C (a Write* may notice before StopProcessing runs): stop the work and let it remove its
+                // partial files before the pipeline unwinds.
+                _cancellation!.Cancel();
                 Task[] running = RunningWork;
                 if (running.Length > 0)
                 {

@@ -84,7 +84,12 @@ namespace KuduDiagnostics.Commands
 
         internal override void Process()
         {
-            KuduSession session = ResolveSession(Session);
+            KuduSession? session = ResolveSession(Session);
+            if (session == null)
+            {
+                return;
+            }
+
             string? instance = string.IsNullOrEmpty(Instance) ? null : Instance;
             DumpKind kind = _kind!;
             var target = new ProcessTarget(session, instance, Id) { ActivityId = ++s_lastActivityId };

@@ -1,0 +1,333 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $scenario = @{
+        sites = @(
+            @{ name = 'contoso'; instanceCount = 1; appWorkers = 2; extraProcesses = @()
+               dump = @{ sizes = @{ '1' = 1048576; '2' = 3145728; default = 2097152 }; writeDelayMs = 200 } }
+            @{ name = 'fabrikam'; instanceCount = 1; appWorkers = 1; extraProcesses = @()
+               dump = @{ sizes = @{ default = 1048576 }; writeDelayMs = 200 } }
+            @{ name = 'freebie'; sku = 'Free'; instanceCount = 1; appWorkers = 1; extraProcesses = @() }
+            @{
+                name = 'hostile'; dump = @{ sizes = @{ default = 4096 } }
+                instances = @(@{ processes = @(
+                    @{ id = 101; name = '..\..\escape' }
+                    @{ id = 102; name = 'a:b' }
+                    @{ id = 103; name = '../../../etc/passwd' }
+                    @{ id = 104; name = 'CON' }
+                ) })
+            }
+        )
+    }
+    $emulator = Start-KuduEmulator -Scenario $scenario
+    $contoso = Get-TestSite $emulator 'contoso'
+    $session = New-EmulatorSession $emulator 'contoso'
+
+    function Assert-DumpMatchesEmulator {
+        param($Result, [string] $Site = 'contoso', [int] $DumpType = 1)
+        $expected = Get-KuduEmulatorExpectedDump $emulator $Site $Result.Instance $Result.ProcessId $DumpType
+        (Get-Item -LiteralPath $Result.Path).Length | Should -Be $expected.length
+        Get-Sha256 $Result.Path | Should -Be $expected.sha256
+        $Result.Length | Should -Be $expected.length
+    }
+}
+
+AfterAll {
+    Remove-KuduSession -All -Confirm:$false
+    if ($emulator) { Stop-KuduEmulator $emulator }
+}
+
+Describe 'Save-KuduProcessDump to disk' {
+    BeforeEach {
+        Reset-KuduEmulator $emulator
+        $folder = New-TestFolder
+    }
+
+    It 'writes the exact bytes Kudu sent, in a date folder, readable by the owner only' {
+        $result = Get-KuduProcess -Session $session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $folder
+
+        $result | Should -BeOfType ([KuduDiagnostics.KuduDumpResult])
+        Assert-DumpMatchesEmulator $result
+        $result.SignatureValid | Should -BeTrue
+        $result.DumpType | Should -Be 'Mini'
+        $result.Path | Should -BeLike (Join-Path $folder ([datetime]::UtcNow.ToString('yyyy-MM-dd')) '*')
+        [IO.Path]::GetFileName($result.Path) | Should -Match '^contoso_[0-9a-f]{6}_w3wp_\d+_\d{8}T\d{6}Z_mini\.dmp$'
+        $result.ServerFileName | Should -Match '^w3wp-[0-9a-f]{6}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}\.dmp$'
+        $result.CaptureTimeUtc.Kind | Should -Be 'Utc'
+        $result.ThroughputMBps | Should -BeGreaterThan 0
+        [int](Get-Item -LiteralPath $result.Path).UnixFileMode | Should -Be 384 -Because 'mode 0600: only the owner may read a dump'
+        Get-DumpFiles $folder | Should -HaveCount 1
+    }
+
+    It 'saves every piped process and never runs two dumps of one site at once' {
+        $processes = @(Get-KuduProcess -Session $session -Name w3wp)
+        $processes | Should -HaveCount 3
+
+        $results = @($processes | Save-KuduProcessDump -Path $folder -ThrottleLimit 8)
+
+        $results | Should -HaveCount 3
+        $results | ForEach-Object { Assert-DumpMatchesEmulator $_ }
+        $stats = Get-KuduEmulatorStats $emulator 'contoso'
+        $stats.dumpRequests | Should -Be 3
+        $stats.dumpsCompleted | Should -Be 3
+        $stats.dumpConflicts | Should -Be 0
+        $stats.maxConcurrentDumps | Should -Be 1
+    }
+
+    It 'takes turns even across two sessions to the same site' {
+        $other = New-EmulatorSession $emulator 'contoso'
+        $processes = @(Get-KuduProcess -Session $session -Name w3wp) + @(Get-KuduProcess -Session $other -Name w3wp)
+
+        $results = @($processes | Save-KuduProcessDump -Path $folder -ThrottleLimit 8 -Force)
+
+        $results.Count | Should -Be 6
+        (Get-KuduEmulatorStats $emulator 'contoso').maxConcurrentDumps | Should -Be 1
+        $other | Remove-KuduSession -Confirm:$false
+    }
+
+    It 'dumps different sites in parallel' {
+        $fabrikam = New-EmulatorSession $emulator 'fabrikam'
+        Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 1500 } }
+        Set-KuduEmulatorSetting $emulator 'fabrikam' @{ dump = @{ writeDelayMs = 1500 } }
+        try {
+            $processes = @(Get-KuduProcess -Session $session -Name w3wp | Select-Object -First 1) + @(Get-KuduProcess -Session $fabrikam -Name w3wp | Select-Object -First 1)
+            $results = @($processes | Save-KuduProcessDump -Path $folder)
+
+            $results | Should -HaveCount 2
+            $a = (Get-KuduEmulatorStats $emulator 'contoso').dumps[0]
+            $b = (Get-KuduEmulatorStats $emulator 'fabrikam').dumps[0]
+            # The two dumps overlapped in time: each started before the other ended.
+            ([datetime]$a.startedUtc) | Should -BeLessThan ([datetime]$b.endedUtc)
+            ([datetime]$b.startedUtc) | Should -BeLessThan ([datetime]$a.endedUtc)
+        }
+        finally {
+            Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 200 } }
+            Set-KuduEmulatorSetting $emulator 'fabrikam' @{ dump = @{ writeDelayMs = 200 } }
+            $fabrikam | Remove-KuduSession -Confirm:$false
+        }
+    }
+
+    It 'asks Kudu for dumpType <Mask> for <Name>' -ForEach @(
+        @{ Name = '-DumpType Mini'; Arguments = @{ DumpType = 'Mini' }; Mask = 1; Label = 'mini' }
+        @{ Name = '-DumpType Full'; Arguments = @{ DumpType = 'Full' }; Mask = 2; Label = 'full' }
+        @{ Name = '-DumpType Heap'; Arguments = @{ DumpType = 'Heap' }; Mask = 0x41A25; Label = 'heap' }
+        @{ Name = '-DumpTypeMask 0x1234'; Arguments = @{ DumpTypeMask = 0x1234 }; Mask = 0x1234; Label = 'mask0x1234' }
+    ) {
+        $result = Get-KuduProcess -Session $session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $folder @Arguments
+
+        (Get-KuduEmulatorStats $emulator 'contoso').dumps[0].dumpType | Should -Be $Mask
+        $result.DumpTypeMask | Should -Be $Mask
+        $result.Path | Should -BeLike "*_$Label.dmp"
+        Assert-DumpMatchesEmulator $result -DumpType $Mask
+    }
+
+    It 'saves Kudu''s zip format, which starts with PK and holds the dump' {
+        $result = Get-KuduProcess -Session $session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $folder -Format Zip
+
+        $result.Path | Should -BeLike '*.zip'
+        $result.SignatureValid | Should -BeTrue
+        $zip = [IO.Compression.ZipFile]::OpenRead($result.Path)
+        try {
+            $zip.Entries.Name | Should -Contain 'minidump.dmp'
+            $entry = $zip.GetEntry('minidump.dmp')
+            $sha = [Security.Cryptography.SHA256]::Create()
+            $stream = $entry.Open()
+            try { $hash = [Convert]::ToHexString($sha.ComputeHash($stream)).ToLowerInvariant() } finally { $stream.Dispose() }
+        }
+        finally { $zip.Dispose() }
+        $hash | Should -Be (Get-KuduEmulatorExpectedDump $emulator 'contoso' $result.Instance $result.ProcessId 1).sha256
+    }
+
+    It 'takes an -Id directly and looks the process name up' {
+        $scm = Get-KuduProcess -Session $session -Id 0
+        $result = Save-KuduProcessDump -Session $session -Id $scm.Id -Instance $scm.Instance -Path $folder
+
+        $result.ProcessName | Should -Be 'w3wp'
+        Assert-DumpMatchesEmulator $result
+    }
+
+    It 'dumps nothing with -WhatIf' {
+        $results = Get-KuduProcess -Session $session -Name w3wp | Save-KuduProcessDump -Path $folder -WhatIf
+
+        $results | Should -BeNullOrEmpty
+        (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests | Should -Be 0
+        Get-DumpFiles $folder | Should -HaveCount 0
+    }
+
+    It 'keeps an existing file without -Force and replaces it with -Force' {
+        $process = Get-KuduProcess -Session $session -Name w3wp | Select-Object -First 1
+        # Names carry the capture second: occupy every name the next few seconds could produce.
+        $now = [datetime]::UtcNow
+        $decoys = foreach ($s in -1..10) {
+            $t = $now.AddSeconds($s)
+            $dir = Join-Path $folder $t.ToString('yyyy-MM-dd')
+            New-Item -ItemType Directory -Force -Path $dir | Out-Null
+            $path = Join-Path $dir ('contoso_{0}_w3wp_{1}_{2}_mini.dmp' -f $process.Instance.Substring(0, 6), $process.Id, $t.ToString("yyyyMMdd'T'HHmmss'Z'"))
+            Set-Content -LiteralPath $path -Value 'KEEP ME'
+            $path
+        }
+
+        $result = $process | Save-KuduProcessDump -Path $folder -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $result | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpTargetExists,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
+        $err[0].Exception.Message | Should -BeLike '*-Force*'
+        $decoys | ForEach-Object { Get-Content -LiteralPath $_ | Should -Be 'KEEP ME' }
+        (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests | Should -Be 0
+        @(Get-DumpFiles $folder | Where-Object Name -like '*.partial') | Should -HaveCount 0
+
+        $forced = $process | Save-KuduProcessDump -Path $folder -Force
+        $forced.Path | Should -BeIn $decoys
+        Assert-DumpMatchesEmulator $forced
+    }
+
+    It 'keeps hostile process names from the server inside -Path' {
+        $hostile = New-EmulatorSession $emulator 'hostile'
+        $results = @(Get-KuduProcess -Session $hostile | Save-KuduProcessDump -Path $folder)
+
+        $results | Should -HaveCount 4
+        $root = (Resolve-Path $folder).Path
+        foreach ($r in $results) {
+            [IO.Path]::GetFullPath($r.Path) | Should -BeLike "$root$([IO.Path]::DirectorySeparatorChar)*"
+            [IO.Path]::GetFileName($r.Path) | Should -Match '^[A-Za-z0-9_.-]+$'
+            Test-Path -LiteralPath $r.Path | Should -BeTrue
+        }
+        Get-DumpFiles $folder | Should -HaveCount 4
+        @(Get-ChildItem -LiteralPath $folder -Directory) | Should -HaveCount 1
+        $hostile | Remove-KuduSession -Confirm:$false
+    }
+}
+
+Describe 'Save-KuduProcessDump when things go wrong' {
+    BeforeEach {
+        Reset-KuduEmulator $emulator
+        Set-KuduEmulatorFault $emulator 'contoso' @()
+        $folder = New-TestFolder
+        $processes = @(Get-KuduProcess -Session $session -Name w3wp)
+        $victim = $processes[1]
+    }
+
+    AfterAll { Set-KuduEmulatorFault $emulator 'contoso' @() }
+
+    It 'reports <Case> as <ErrorId>, leaves nothing behind and still saves the others' -ForEach @(
+        @{ Case = 'a server failure (500)'; ErrorId = 'KuduDumpFailed'; Category = 'InvalidResult'; Message = '*Only part of a ReadProcessMemory*'
+           Fault = @{ route = 'dump'; action = 'status'; status = 500; message = 'Only part of a ReadProcessMemory or WriteProcessMemory request was completed' } }
+        @{ Case = 'the front end timing out (500)'; ErrorId = 'KuduDumpTimedOut'; Category = 'OperationTimeout'; Message = '*230 seconds*Mini*'
+           Fault = @{ route = 'dump'; action = 'timeout'; delayMs = 300 } }
+        @{ Case = 'the front end giving up (502)'; ErrorId = 'KuduDumpTimedOut'; Category = 'OperationTimeout'; Message = '*longer than the App Service front end allows*'
+           Fault = @{ route = 'dump'; action = 'badGateway'; delayMs = 300 } }
+        @{ Case = 'a connection dropped mid-stream'; ErrorId = 'KuduDumpConnectionDropped'; Category = 'ConnectionError'; Message = '*dropped after*incomplete*'
+           Fault = @{ route = 'dump'; action = 'drop'; afterBytes = 300000 } }
+    ) {
+        $Fault.pid = $victim.Id
+        Set-KuduEmulatorFault $emulator 'contoso' @($Fault)
+
+        $results = @($processes | Save-KuduProcessDump -Path $folder -ErrorVariable err -ErrorAction SilentlyContinue)
+
+        $results | Should -HaveCount 2
+        $results.ProcessId | Should -Not -Contain $victim.Id
+        $results | ForEach-Object { Assert-DumpMatchesEmulator $_ }
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -Be "$ErrorId,KuduDiagnostics.Commands.SaveKuduProcessDumpCommand"
+        $err[0].CategoryInfo.Category | Should -Be $Category
+        $err[0].Exception.Message | Should -BeLike $Message
+        $err[0].TargetObject.Id | Should -Be $victim.Id
+        $files = Get-DumpFiles $folder
+        $files | Should -HaveCount 2
+        @($files | Where-Object Name -like '*.partial') | Should -HaveCount 0
+        @($files | Where-Object Name -like "*_$($victim.Id)_*") | Should -HaveCount 0
+        (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests | Should -Be 3 -Because 'a dump is never retried'
+    }
+
+    It 'reports a process that exited between listing and dumping' {
+        Invoke-RestMethod -Method Post -Uri "$($emulator.url)/_emulator/sites/contoso/instances/$($victim.Instance)/processes/$($victim.Id)/kill" | Out-Null
+
+        $results = @($processes | Save-KuduProcessDump -Path $folder -ErrorVariable err -ErrorAction SilentlyContinue)
+
+        $results | Should -HaveCount 2
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduProcessNotFound,*'
+        $err[0].Exception.Message | Should -Be "Process with an Id of $($victim.Id) is not running."
+        Get-DumpFiles $folder | Should -HaveCount 2
+    }
+
+    It 'explains that the Free tier refuses full dumps' {
+        $free = New-EmulatorSession $emulator 'freebie'
+        Get-KuduProcess -Session $free -Name w3wp | Save-KuduProcessDump -Path $folder -DumpType Full -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $err | Should -Not -BeNullOrEmpty
+        $err | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'KuduFullDumpNotSupported,*' }
+        $err[0].Exception.Message | Should -BeLike '*Site sku (Free) does not support full minidump.*Mini*'
+        Get-DumpFiles $folder | Should -HaveCount 0
+        $free | Remove-KuduSession -Confirm:$false
+    }
+
+    It 'reports a folder it cannot write to, before any process is frozen' -Skip:(-not $IsLinux) {
+        # /sys refuses new files even to root, so this holds however the tests run.
+        $results = @($processes | Save-KuduProcessDump -Path '/sys/kudu-diagnostics-test' -ErrorVariable err -ErrorAction SilentlyContinue)
+
+        $results | Should -HaveCount 0
+        $err | Should -HaveCount 3
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpFolderNotWritable,*'
+        $err[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $err[0].Exception.Message | Should -BeLike '*-Path*'
+        (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests | Should -Be 0 -Because 'no process is frozen for a dump that cannot be stored'
+    }
+
+    It 'refuses a -Path that is a file' {
+        $file = Join-Path $folder 'file.txt'
+        Set-Content -Path $file -Value 'x'
+        $processes[0] | Save-KuduProcessDump -Path $file -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpDestinationInvalid,*'
+        Get-Content $file | Should -Be 'x'
+    }
+
+    It 'reports a full disk and removes the partial dump' -Skip:(-not $IsLinux -or (id -u) -ne 0) {
+        $small = Join-Path $folder 'small'
+        New-Item -ItemType Directory -Path $small | Out-Null
+        mount -t tmpfs -o size=1500k tmpfs $small
+        try {
+            # 1 MiB dumps: the first fits, the second fills the disk.
+            $results = @($processes[0..1] | Save-KuduProcessDump -Path $small -ErrorVariable err -ErrorAction SilentlyContinue)
+
+            $results | Should -HaveCount 1
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpDiskFull,*'
+            $err[0].Exception.Message | Should -BeLike '*disk is full*'
+            @(Get-DumpFiles $small | Where-Object Name -like '*.partial') | Should -HaveCount 0
+            Get-DumpFiles $small | Should -HaveCount 1
+        }
+        finally { umount $small }
+    }
+
+    It 'stops promptly on Ctrl+C and removes the partial dump' {
+        Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ sizes = @{ '1' = 256MB }; paceBytesPerSecond = 8MB; writeDelayMs = 0 } }
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                param($Manifest, $Session, $Folder)
+                Import-Module $Manifest
+                Get-KuduProcess -Session $Session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $Folder
+            }).AddArgument($ModuleManifest).AddArgument($session).AddArgument($folder)
+            $async = $ps.BeginInvoke()
+            $deadline = [datetime]::UtcNow.AddSeconds(20)
+            while (-not (Get-DumpFiles $folder | Where-Object { $_.Name -like '*.partial' -and $_.Length -gt 1MB })) {
+                if ([datetime]::UtcNow -gt $deadline) { throw 'the dump never started' }
+                Start-Sleep -Milliseconds 50
+            }
+
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            # The rest of the paced transfer would take half a minute; stopping must not wait for it.
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 15
+
+            Get-DumpFiles $folder | Should -HaveCount 0
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally {
+            $ps.Dispose()
+            Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ sizes = @{ '1' = 1048576 }; paceBytesPerSecond = 0; writeDelayMs = 200 } }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $scenario = @{
+        sites = @(
+            @{ name = 'contoso'; instanceCount = 1; basicAuth = @{ userName = '$contoso'; password = 'Pa55-word-contoso-7f3e' }
+               bearerTokens = @(@{ token = 'static-appservice-token-5b1d9c'; audience = 'https://appservice.azure.com' }) }
+            @{ name = 'locked'; instanceCount = 1; basicAuth = @{ userName = '$locked'; password = 'Pa55-word-locked-2a8c'; enabled = $false } }
+        )
+    }
+    $emulator = Start-KuduEmulator -Scenario $scenario
+    $contoso = Get-TestSite $emulator 'contoso'
+    $locked = Get-TestSite $emulator 'locked'
+}
+
+AfterAll {
+    Remove-KuduSession -All -Confirm:$false
+    if ($emulator) { Stop-KuduEmulator $emulator }
+}
+
+Describe 'New-KuduSession' {
+    BeforeEach { Remove-KuduSession -All -Confirm:$false }
+
+    It 'connects with publishing credentials and becomes the default session' {
+        $session = New-KuduSession -ScmUri $contoso.scmUrl -Name contoso -Credential (New-TestCredential $contoso)
+
+        $session | Should -BeOfType ([KuduDiagnostics.KuduSession])
+        $session.SiteName | Should -Be 'contoso'
+        $session.AuthenticationType | Should -Be 'Basic'
+        $session.UserName | Should -Be '$contoso'
+        (Get-KuduSession -Default).Id | Should -Be $session.Id
+        @(Get-KuduProcess).Count | Should -BeGreaterThan 0
+    }
+
+    It 'takes host and credentials from a .PublishSettings file' {
+        $file = Join-Path (New-TestFolder) 'contoso.PublishSettings'
+        $publishUrl = ([uri]$contoso.scmUrl).Authority
+        @"
+<publishData>
+  <publishProfile profileName="contoso - Web Deploy" publishMethod="MSDeploy" publishUrl="http://$publishUrl" msdeploySite="contoso" userName="$($contoso.userName)" userPWD="$($contoso.password)" destinationAppUrl="http://contoso.azurewebsites.net" />
+</publishData>
+"@ | Set-Content -Path $file
+
+        $session = New-KuduSession -PublishSettingsPath $file
+
+        $session.SiteName | Should -Be 'contoso'
+        $session.ScmUri.Authority | Should -Be $publishUrl
+        @(Get-KuduProcess -Session $session).Count | Should -BeGreaterThan 0
+    }
+
+    It 'sends an access token given as a SecureString' {
+        $token = ConvertTo-SecureString 'static-appservice-token-5b1d9c' -AsPlainText -Force
+        $session = New-KuduSession -ScmUri $contoso.scmUrl -Name contoso -AccessToken $token
+
+        $session.AuthenticationType | Should -Be 'AccessToken'
+        @(Get-KuduProcess -Session $session).Count | Should -BeGreaterThan 0
+    }
+
+    It 'derives the SCM host from the site name and slot' {
+        $session = New-KuduSession -Name contoso -Slot staging -Credential (New-TestCredential $contoso)
+        $session.ScmUri | Should -Be 'https://contoso-staging.scm.azurewebsites.net/'
+        $session.Slot | Should -Be 'staging'
+    }
+
+    It 'refuses http:// to a host that is not loopback, before sending anything' {
+        New-KuduSession -ScmUri 'http://contoso.scm.azurewebsites.net' -Credential (New-TestCredential $contoso) -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduUnencryptedConnection,*'
+        $err[0].CategoryInfo.Category | Should -Be 'SecurityError'
+        $err[0].Exception.Message | Should -BeLike '*-AllowUnencryptedAuthentication*'
+        @(Get-KuduSession) | Should -HaveCount 0
+    }
+
+    It 'reports a malformed publish settings file as <Case>' -ForEach @(
+        @{ Case = 'not XML'; Content = 'this is not xml at all Pa55-word' }
+        @{ Case = 'no Web Deploy profile'; Content = '<publishData><publishProfile publishMethod="FTP" userPWD="Pa55-word" /></publishData>' }
+        @{ Case = 'missing password'; Content = '<publishData><publishProfile profileName="p" publishMethod="MSDeploy" publishUrl="x.scm.azurewebsites.net:443" userName="$x" /></publishData>' }
+    ) {
+        $file = Join-Path (New-TestFolder) 'bad.PublishSettings'
+        Set-Content -Path $file -Value $Content
+
+        New-KuduSession -PublishSettingsPath $file -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'PublishSettingsInvalid,*'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
+        $err[0].TargetObject | Should -Be $file
+        $err[0].Exception.Message | Should -Not -BeLike '*Pa55-word*'
+    }
+}
+
+Describe 'Credentials refused' {
+    BeforeAll { Remove-KuduSession -All -Confirm:$false }
+
+    It 'explains a 401 for <Case>' -ForEach @(
+        @{ Case = 'a wrong password'; Site = 'contoso'; Password = 'wrong-password' }
+        @{ Case = 'SCM basic auth disabled on the site'; Site = 'locked'; Password = $null }
+    ) {
+        $target = Get-TestSite $emulator $Site
+        $cred = if ($Password) { New-TestCredential $target -Password $Password } else { New-TestCredential $target }
+        $session = New-KuduSession -ScmUri $target.scmUrl -Name $Site -Credential $cred
+
+        $result = Get-KuduProcess -Session $session -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $result | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduAuthenticationFailed,*'
+        $err[0].CategoryInfo.Category | Should -Be 'AuthenticationError'
+        $err[0].Exception.Message | Should -BeLike '*401*'
+        $err[0].Exception.Message | Should -BeLike '*basic authentication may be disabled*'
+        $err[0].Exception.Message | Should -BeLike '*token*'
+    }
+
+    It 'reports an unreachable host' {
+        $port = Get-FreeTcpPort
+        $session = New-KuduSession -ScmUri "http://127.0.0.1:$port" -Name gone -Credential (New-TestCredential $contoso)
+
+        Get-KuduProcess -Session $session -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduUnreachable,*'
+        $err[0].CategoryInfo.Category | Should -Be 'ConnectionError'
+        $err[0].Exception.Message | Should -BeLike "*127.0.0.1:$port*"
+    }
+}
+
+Describe 'Get-KuduSession and Remove-KuduSession' {
+    BeforeAll { Remove-KuduSession -All -Confirm:$false }
+
+    It 'lists sessions, keeps the newest as default, and falls back when it is removed' {
+        $first = New-EmulatorSession $emulator 'contoso'
+        $second = New-EmulatorSession $emulator 'locked'
+
+        @(Get-KuduSession).Id | Should -Be @($first.Id, $second.Id)
+        (Get-KuduSession -Default).Id | Should -Be $second.Id
+
+        $second | Remove-KuduSession -Confirm:$false
+
+        $second.IsClosed | Should -BeTrue
+        (Get-KuduSession -Default).Id | Should -Be $first.Id
+        Get-KuduProcess -Session $second -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduSessionClosed,*'
+    }
+
+    It 'says how to start when there is no session' {
+        Remove-KuduSession -All -Confirm:$false
+        { Get-KuduProcess -ErrorAction Stop } | Should -Throw -ErrorId 'KuduSessionNotFound,KuduDiagnostics.Commands.GetKuduProcessCommand'
+    }
+}
