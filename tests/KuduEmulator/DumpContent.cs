@@ -33,13 +33,15 @@ internal sealed class DumpContent
 
     private static readonly byte[] Header = [(byte)'M', (byte)'D', (byte)'M', (byte)'P', 0x93, 0xA7, 0x00, 0x00];
 
-    private readonly byte[] _base = new byte[BlockSize];
+    private readonly byte[] _base;
     private readonly ulong _seed;
 
     public DumpContent(ulong seed, long length)
     {
         _seed = seed;
         Length = Math.Max(0, length);
+        // A small dump only needs the start of the base block (same bytes: the generator is sequential).
+        _base = new byte[(Math.Min(BlockSize, Length) + 7) & ~7];
         FillBase(_base, seed);
     }
 

@@ -134,6 +134,22 @@ function Get-KuduEmulatorExpectedDump {
     Invoke-RestMethod -Uri "$($Emulator.url)/_emulator/sites/$Site/expected-dump?instance=$Instance&pid=$ProcessId&dumpType=$DumpType"
 }
 
+function Invoke-Pwsh {
+    <#
+    .SYNOPSIS
+        Runs a fresh pwsh like the current one. Under the dotnet tool the process is dotnet itself, so the
+        child is started as "dotnet <PSHOME>/pwsh.dll".
+    #>
+    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*' -and (Test-Path $dll)) {
+        & ([Environment]::ProcessPath) $dll @Arguments
+    }
+    else {
+        & ([Environment]::ProcessPath) @Arguments
+    }
+}
+
 function Get-FreeTcpPort {
     $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
     $listener.Start()

@@ -84,7 +84,7 @@ namespace KuduDiagnostics.Kudu
                 string? served = await SendAsync(message, instance, cancellationToken, processId: id, dump: true).ConfigureAwait(false);
                 Stream body = message.ExtractResponseContent() ?? Stream.Null;
                 Response response = message.Response;
-                long? length = response.Headers.ContentLength;
+                long? length = response.Headers.ContentLengthLong;
                 response.Headers.TryGetValue("Content-Disposition", out string? disposition);
                 return new KuduDumpResponse(body, length, response.Headers.ContentType, ServerFileName(disposition), served);
             }
