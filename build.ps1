@@ -152,19 +152,19 @@ function Invoke-Demo {
             New-KuduSession -ScmUri $site.scmUrl -Name $site.name -Credential $cred | Format-Table | Out-Host
         }
 
-        Write-Host '== Get-KuduProcess'
-        $processes = Get-KuduProcess
+        $instances = if ($emulator) { @($emulator.Sites[0].instances) } else { $null }
+        Write-Host '== Get-KuduProcess (every instance)'
+        $processes = if ($instances) { Get-KuduProcess -Instance $instances } elseif ($ResourceId) { Get-KuduProcess -AllInstances } else { Get-KuduProcess }
         $processes | Format-Table | Out-Host
 
-        Write-Host '== Get-KuduProcess | Where Name -eq w3wp | Get-KuduProcessDetail'
+        Write-Host '== ... | Where Name -eq w3wp | Get-KuduProcessDetail'
         $details = $processes | Where-Object Name -eq w3wp | Get-KuduProcessDetail
         $details | Format-Table | Out-Host
 
-        if (Get-Command Save-KuduProcessDump -ErrorAction Ignore) {
-            Write-Host "== Get-KuduProcess | Where Name -eq w3wp | Save-KuduProcessDump -Path $dumps"
-            $results = Get-KuduProcess | Where-Object Name -eq w3wp | Save-KuduProcessDump -Path $dumps -Confirm:$false
-            $results | Format-Table | Out-Host
-        }
+        Write-Host "== ... | Where { -not `$_.IsScmSite } | Save-KuduProcessDump -Path $dumps"
+        $results = $details | Where-Object { -not $_.IsScmSite } | Save-KuduProcessDump -Path $dumps -Confirm:$false
+        $results | Format-Table | Out-Host
+        Write-Host "   $(@($results).Count) dump(s) in $dumps"
     }
     finally {
         Get-KuduSession -ErrorAction Ignore | Remove-KuduSession -Confirm:$false -ErrorAction Ignore

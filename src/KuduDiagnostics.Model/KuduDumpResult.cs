@@ -49,6 +49,9 @@ namespace KuduDiagnostics
         /// <summary>True when the first bytes are a minidump's (MDMP) or a zip's (PK) signature.</summary>
         public bool SignatureValid { get; internal set; }
 
+        /// <summary>The blob's name within its container (date prefix included); null for files.</summary>
+        public string? BlobName { get; internal set; }
+
         public string Destination => Path ?? BlobUri?.ToString() ?? string.Empty;
 
         public override string ToString() => Destination;
