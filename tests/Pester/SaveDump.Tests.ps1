@@ -145,6 +145,30 @@ Describe 'Save-KuduProcessDump to disk' {
         Assert-DumpMatchesEmulator $result
     }
 
+    It 'shows progress: the waiting phase while Kudu writes, then bytes, total and rate' {
+        Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ sizes = @{ '1' = 24MB }; paceBytesPerSecond = 16MB; writeDelayMs = 1500 } }
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                param($Manifest, $Session, $Folder)
+                Import-Module $Manifest
+                Get-KuduProcess -Session $Session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $Folder
+            }).AddArgument($ModuleManifest).AddArgument($session).AddArgument($folder)
+            $output = $ps.Invoke()
+
+            $output | Should -HaveCount 1
+            $status = @($ps.Streams.Progress | ForEach-Object StatusDescription)
+            $status | Where-Object { $_ -like 'Kudu is writing the dump; the process is frozen and no bytes flow until it is done. 00:00:0* elapsed' } | Should -Not -BeNullOrEmpty
+            $status | Where-Object { $_ -match '^\d+\.\d MiB of 24\.0 MiB at \d+\.\d MB/s' } | Should -Not -BeNullOrEmpty
+            @($ps.Streams.Progress | Where-Object { $_.PercentComplete -gt 0 -and $_.PercentComplete -lt 100 }) | Should -Not -BeNullOrEmpty
+            $ps.Streams.Progress[-1].RecordType | Should -Be 'Completed'
+        }
+        finally {
+            $ps.Dispose()
+            Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ sizes = @{ '1' = 1048576 }; paceBytesPerSecond = 0; writeDelayMs = 200 } }
+        }
+    }
+
     It 'dumps nothing with -WhatIf' {
         $results = Get-KuduProcess -Session $session -Name w3wp | Save-KuduProcessDump -Path $folder -WhatIf
 
