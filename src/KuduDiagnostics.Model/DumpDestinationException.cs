@@ -13,6 +13,7 @@ namespace KuduDiagnostics
         AccessDenied,
         ContainerNotFound,
         Unreachable,
+        InvalidConnectionString,
     }
 
     /// <summary>A failure of the dump's destination: a folder or a blob container. Never carries a SAS or key.</summary>

@@ -211,4 +211,67 @@ function Stop-TestAzurite {
     Remove-Item -Recurse -Force $Azurite.DataFolder -ErrorAction Ignore
 }
 
+# Blob storage from the tests' side, by plain REST and SAS tokens signed here (the way any tool would check a
+# container), so the tests do not lean on the same Azure SDK the module uses.
+
+$script:AzuriteAccount = 'devstoreaccount1'
+$script:AzuriteKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+
+function Get-SasSignature([string] $StringToSign) {
+    $hmac = [System.Security.Cryptography.HMACSHA256]::new([Convert]::FromBase64String($script:AzuriteKey))
+    try { [Uri]::EscapeDataString([Convert]::ToBase64String($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($StringToSign)))) }
+    finally { $hmac.Dispose() }
+}
+
+function New-TestAccountSas {
+    <# An account SAS for the blob service of the Azurite account (all permissions by default). #>
+    param([string] $Permissions = 'rwdlac', [datetime] $Expiry = [datetime]::UtcNow.AddHours(2))
+    $version = '2019-12-12'
+    $se = $Expiry.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")
+    $toSign = "$script:AzuriteAccount`n$Permissions`nb`nsco`n`n$se`n`nhttp,https`n$version`n"
+    "sv=$version&ss=b&srt=sco&sp=$Permissions&se=$se&spr=http,https&sig=$(Get-SasSignature $toSign)"
+}
+
+function New-TestContainerSas {
+    <# A service SAS for one container, e.g. -Permissions cw (create and write) or r (read only). #>
+    param([Parameter(Mandatory)] [string] $Container, [string] $Permissions = 'racwdl', [datetime] $Expiry = [datetime]::UtcNow.AddHours(2))
+    $version = '2019-12-12'
+    $se = $Expiry.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")
+    $resource = "/blob/$script:AzuriteAccount/$Container"
+    $toSign = "$Permissions`n`n$se`n$resource`n`n`nhttp,https`n$version`nc`n`n`n`n`n`n"
+    "sv=$version&sr=c&sp=$Permissions&se=$se&spr=http,https&sig=$(Get-SasSignature $toSign)"
+}
+
+function New-TestContainer {
+    param([Parameter(Mandatory)] $Azurite, [Parameter(Mandatory)] [string] $Name)
+    Invoke-WebRequest -Method Put -Uri "$($Azurite.BlobEndpoint)/$($Name)?restype=container&$(New-TestAccountSas)" -Headers @{ 'x-ms-version' = '2019-12-12' } | Out-Null
+}
+
+function Get-TestBlobList {
+    <# The names of the committed blobs of a container. #>
+    param([Parameter(Mandatory)] $Azurite, [Parameter(Mandatory)] [string] $Container)
+    $response = Invoke-WebRequest -Uri "$($Azurite.BlobEndpoint)/$($Container)?restype=container&comp=list&$(New-TestAccountSas)" -Headers @{ 'x-ms-version' = '2019-12-12' }
+    $text = $response.Content
+    if ($text -is [byte[]]) { $text = [Text.Encoding]::UTF8.GetString($text) }
+    [xml] $xml = $text.TrimStart([char]0xFEFF)
+    @($xml.SelectNodes('/EnumerationResults/Blobs/Blob/Name') | ForEach-Object InnerText)
+}
+
+function Get-TestBlob {
+    <# Downloads a blob to a file and returns its properties: Length, Sha256, ContentType, Metadata. #>
+    param([Parameter(Mandatory)] $Azurite, [Parameter(Mandatory)] [string] $Container, [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [string] $OutFile)
+    $uri = "$($Azurite.BlobEndpoint)/$Container/$(($Name -split '/' | ForEach-Object { [Uri]::EscapeDataString($_) }) -join '/')?$(New-TestAccountSas)"
+    $response = Invoke-WebRequest -Uri $uri -Headers @{ 'x-ms-version' = '2019-12-12' } -OutFile $OutFile -PassThru
+    $metadata = @{}
+    foreach ($key in $response.Headers.Keys) {
+        if ($key -like 'x-ms-meta-*') { $metadata[$key.Substring(10)] = "$($response.Headers[$key])" }
+    }
+    [pscustomobject]@{
+        Length      = (Get-Item $OutFile).Length
+        Sha256      = (Get-FileHash -Algorithm SHA256 $OutFile).Hash.ToLowerInvariant()
+        ContentType = "$($response.Headers['Content-Type'])"
+        Metadata    = $metadata
+    }
+}
+
 Export-ModuleMember -Function *

@@ -115,6 +115,8 @@ namespace KuduDiagnostics.Dumps
             var clock = Stopwatch.StartNew();
             DumpBodyStream? body = null;
             bool stalled = false;
+            long progressMark = -1;
+            TimeSpan progressAt = TimeSpan.Zero;
             TimeSpan serverWriteTime = TimeSpan.Zero;
 
             // One timer reports progress in both phases and watches for a stalled transfer.
@@ -125,9 +127,17 @@ namespace KuduDiagnostics.Dumps
                 if (current != null)
                 {
                     TimeSpan transferTime = clock.Elapsed - serverWriteTime;
-                    snapshot.BytesTransferred = current.BytesRead;
-                    snapshot.BytesPerSecond = transferTime.TotalSeconds > 0 ? current.BytesRead / transferTime.TotalSeconds : 0;
-                    if (DateTime.UtcNow - current.LastReadUtc > options.StallTimeout)
+                    snapshot.BytesTransferred = target.BytesStored ?? current.BytesRead;
+                    snapshot.BytesPerSecond = transferTime.TotalSeconds > 0 ? snapshot.BytesTransferred / transferTime.TotalSeconds : 0;
+
+                    // Stalled = neither Kudu sent nor the destination stored anything for a while.
+                    long mark = current.BytesRead + (target.BytesStored ?? 0);
+                    if (mark != progressMark)
+                    {
+                        progressMark = mark;
+                        progressAt = clock.Elapsed;
+                    }
+                    else if (clock.Elapsed - progressAt > options.StallTimeout)
                     {
                         stalled = true;
                         transferCancellation.Cancel();
@@ -181,6 +191,7 @@ namespace KuduDiagnostics.Dumps
                     Format = request.Zip ? "zip" : "raw",
                     Path = target.FilePath,
                     BlobUri = target.BlobUri,
+                    BlobName = target.BlobName,
                     Length = length,
                     CaptureTimeUtc = descriptor.CaptureTimeUtc,
                     Duration = duration,

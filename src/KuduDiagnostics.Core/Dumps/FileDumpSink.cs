@@ -138,6 +138,10 @@ namespace KuduDiagnostics.Dumps
 
             public Uri? BlobUri => null;
 
+            public string? BlobName => null;
+
+            public long? BytesStored => null;
+
             /// <summary>Reads the next block while the previous one is written: network and disk work at once.</summary>
             public async Task WriteAsync(DumpBodyStream body, CancellationToken cancellationToken)
             {

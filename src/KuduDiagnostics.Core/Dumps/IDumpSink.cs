@@ -25,6 +25,12 @@ namespace KuduDiagnostics.Dumps
 
         Uri? BlobUri { get; }
 
+        /// <summary>The blob's name in its container; null for files.</summary>
+        string? BlobName { get; }
+
+        /// <summary>Bytes the destination has confirmed (blob upload progress); null when that is the bytes read.</summary>
+        long? BytesStored { get; }
+
         /// <summary>Consumes the whole body. Progress is read from the body stream by the caller.</summary>
         Task WriteAsync(DumpBodyStream body, CancellationToken cancellationToken);
 

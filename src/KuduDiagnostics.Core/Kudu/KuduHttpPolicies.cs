@@ -302,6 +302,10 @@ namespace KuduDiagnostics.Kudu
     {
         private static readonly string[] SecretParameters = { "sig", "signature", "token", "code", "access_token", "skoid", "sktid", "skt", "ske", "sks", "skv", "skdutid", "sduoid" };
 
+        /// <summary>Drops the query of every URI inside a message (SDK messages may quote request URIs).</summary>
+        public static string StripQueries(string message) =>
+            System.Text.RegularExpressions.Regex.Replace(message, @"(https?://[^\s?'""]+)\?[^\s'""]*", "$1?REDACTED");
+
         public static string Of(Uri uri)
         {
             if (string.IsNullOrEmpty(uri.Query))

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using Azure.Core;
 using Azure.Core.Pipeline;
 using KuduDiagnostics.AzurePlatform;
 using KuduDiagnostics.Kudu;
@@ -13,12 +14,16 @@ namespace KuduDiagnostics.Session
     {
         private readonly DisposableHttpPipeline _pipeline;
 
-        public KuduConnection(DisposableHttpPipeline pipeline, Uri scmUri, ResourceManagerClient? arm)
+        public KuduConnection(DisposableHttpPipeline pipeline, Uri scmUri, ResourceManagerClient? arm, TokenCredential? azureIdentity)
         {
             _pipeline = pipeline;
             Kudu = new KuduClient(pipeline, scmUri);
             Arm = arm;
+            AzureIdentity = azureIdentity;
         }
+
+        /// <summary>The Azure identity of the session, also used for blob storage; null for Basic and static tokens.</summary>
+        public TokenCredential? AzureIdentity { get; }
 
         public KuduClient Kudu { get; }
 
@@ -35,6 +40,8 @@ namespace KuduDiagnostics.Session
     internal static class KuduSessionConnection
     {
         public static KuduClient Kudu(this KuduSession session) => Of(session).Kudu;
+
+        public static TokenCredential? AzureIdentity(this KuduSession session) => Of(session).AzureIdentity;
 
         /// <summary>The ids of every instance of the site, from Resource Manager.</summary>
         public static async Task<List<string>> ListInstancesAsync(this KuduSession session, IKuduTrace trace, CancellationToken cancellationToken)

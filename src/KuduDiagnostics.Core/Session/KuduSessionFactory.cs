@@ -38,6 +38,7 @@ namespace KuduDiagnostics.Session
             AzureCloud cloud = AzureCloud.FromName(options.Environment);
             var info = new SessionTarget { Environment = options.UseAzureIdentity || options.ResourceId != null ? cloud.Name : null };
             HttpPipelinePolicy authentication;
+            TokenCredential? azureIdentity = null;
 
             if (options.PublishSettingsPath != null)
             {
@@ -67,6 +68,7 @@ namespace KuduDiagnostics.Session
                 {
                     info.AuthenticationType = KuduAuthenticationType.AzureIdentity;
                     tokenCredential = options.TokenCredential ?? AzureIdentityFactory.Create(options.ManagedIdentityClientId, cloud);
+                    azureIdentity = tokenCredential;
                     authentication = new AudienceFallbackPolicy(tokenCredential, cloud.KuduScopes);
                 }
                 else
@@ -116,7 +118,7 @@ namespace KuduDiagnostics.Session
             pipelineOptions.PerRetryPolicies.Add(new KuduTracePolicy());
             DisposableHttpPipeline pipeline = HttpPipelineBuilder.Build(pipelineOptions, new HttpPipelineTransportOptions());
             trace.Verbose($"Kudu session to {info.ScmUri.Authority} ({info.SiteName}{(info.Slot == null ? string.Empty : "/" + info.Slot)}) using {info.AuthenticationType} authentication.");
-            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm);
+            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm, azureIdentity);
             return new KuduSession(info.SiteName, info.Slot, info.ScmUri, info.AuthenticationType, info.UserName, info.ResourceId, info.Environment, connection);
         }
 

@@ -45,6 +45,7 @@ namespace KuduDiagnostics.Commands
                 case DumpDestinationErrorKind.AccessDenied: return ("BlobAccessDenied", ErrorCategory.PermissionDenied);
                 case DumpDestinationErrorKind.ContainerNotFound: return ("BlobContainerNotFound", ErrorCategory.ObjectNotFound);
                 case DumpDestinationErrorKind.Unreachable: return ("BlobEndpointUnreachable", ErrorCategory.ConnectionError);
+                case DumpDestinationErrorKind.InvalidConnectionString: return ("BlobConnectionStringInvalid", ErrorCategory.InvalidArgument);
                 default: return ("DumpDestinationError", ErrorCategory.NotSpecified);
             }
         }

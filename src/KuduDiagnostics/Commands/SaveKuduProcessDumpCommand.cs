@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
@@ -16,9 +17,13 @@ namespace KuduDiagnostics.Commands
     public sealed class SaveKuduProcessDumpCommand : KuduCmdlet
     {
         private const string PathSet = "Path";
+        private const string BlobUriSet = "BlobContainerUri";
+        private const string ConnectionStringSet = "ConnectionString";
         private static int s_lastActivityId = 0x4B44; // clear of the ids other commands' progress bars tend to use
         private OrderedWorkQueue<KuduDumpResult>? _queue;
         private IDumpSink? _sink;
+        private BlobDestination? _blob;
+        private readonly Dictionary<int, IDumpSink> _sinksBySession = new Dictionary<int, IDumpSink>();
         private DumpKind? _kind;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -58,6 +63,31 @@ namespace KuduDiagnostics.Commands
         [ValidateNotNullOrEmpty]
         public string? Path { get; set; }
 
+        /// <summary>A blob container URI: with a SAS (create and write permissions), or without one for an Azure identity session.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = BlobUriSet)]
+        [ValidateNotNull]
+        public Uri? BlobContainerUri { get; set; }
+
+        /// <summary>A storage account connection string (with -Container).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ConnectionStringSet)]
+        [ValidateNotNullOrEmpty]
+        public string? ConnectionString { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = ConnectionStringSet)]
+        [ValidateNotNullOrEmpty]
+        [Alias("ContainerName")]
+        public string? Container { get; set; }
+
+        /// <summary>A folder-like prefix for the blob names, before the date.</summary>
+        [Parameter(ParameterSetName = BlobUriSet)]
+        [Parameter(ParameterSetName = ConnectionStringSet)]
+        public string? BlobPrefix { get; set; }
+
+        /// <summary>Creates the container (private) when it does not exist.</summary>
+        [Parameter(ParameterSetName = BlobUriSet)]
+        [Parameter(ParameterSetName = ConnectionStringSet)]
+        public SwitchParameter CreateContainer { get; set; }
+
         /// <summary>Overwrites an existing dump of the same name.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -77,8 +107,37 @@ namespace KuduDiagnostics.Commands
             }
 
             _kind = DumpKind.From(DumpType, DumpTypeMask);
-            string folder = Path == null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : GetUnresolvedProviderPathFromPSPath(Path);
-            _sink = new FileDumpSink(folder, Force.IsPresent);
+            if (ParameterSetName == PathSet)
+            {
+                string folder = Path == null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : GetUnresolvedProviderPathFromPSPath(Path);
+                _sink = new FileDumpSink(folder, Force.IsPresent);
+            }
+            else
+            {
+                _blob = new BlobDestination
+                {
+                    ContainerUri = BlobContainerUri,
+                    ConnectionString = ConnectionString,
+                    Container = Container,
+                    Prefix = BlobPrefix,
+                    CreateContainer = CreateContainer.IsPresent,
+                    Force = Force.IsPresent,
+                };
+
+                if (!BlobDumpSink.UsesSessionIdentity(_blob))
+                {
+                    try
+                    {
+                        _sink = BlobDumpSink.CreateForSession(_blob, session: null);
+                    }
+                    catch (DumpDestinationException ex)
+                    {
+                        // The same for every item: nothing can be stored, so stop before any dump is taken.
+                        ThrowTerminatingError(KuduErrors.From(ex, ex.Destination));
+                    }
+                }
+            }
+
             _queue = new OrderedWorkQueue<KuduDumpResult>(Bridge, ThrottleLimit, CancellationToken);
         }
 
@@ -112,11 +171,43 @@ namespace KuduDiagnostics.Commands
                 Zip = string.Equals(Format, "Zip", StringComparison.OrdinalIgnoreCase),
             };
 
-            _queue!.Start(ct => DumpTransfer.RunAsync(request, _sink!, p => ReportProgress(target.ActivityId, p), Trace, new DumpTransferOptions(), ct), target);
+            IDumpSink? sink = SinkFor(session, target);
+            if (sink == null)
+            {
+                return;
+            }
+
+            _queue!.Start(ct => DumpTransfer.RunAsync(request, sink, p => ReportProgress(target.ActivityId, p), Trace, new DumpTransferOptions(), ct), target);
             _queue.FlushCompleted(Emit, Fail);
         }
 
         internal override void End() => _queue!.Finish(Emit, Fail);
+
+        /// <summary>The destination for a session's dumps: shared, or signed with that session's identity.</summary>
+        private IDumpSink? SinkFor(KuduSession session, ProcessTarget target)
+        {
+            if (_sink != null)
+            {
+                return _sink;
+            }
+
+            if (!_sinksBySession.TryGetValue(session.Id, out IDumpSink? sink))
+            {
+                try
+                {
+                    sink = BlobDumpSink.CreateForSession(_blob!, session);
+                }
+                catch (DumpDestinationException ex)
+                {
+                    WriteFailure(ex, target);
+                    return null;
+                }
+
+                _sinksBySession[session.Id] = sink;
+            }
+
+            return sink;
+        }
 
         private void Emit(KuduDumpResult result, object target)
         {

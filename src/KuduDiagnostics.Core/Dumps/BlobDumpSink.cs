@@ -1,0 +1,395 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure;
+using Azure.Core;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using KuduDiagnostics.Kudu;
+
+namespace KuduDiagnostics.Dumps
+{
+    /// <summary>Where a blob destination comes from: a container URI (with or without SAS) or a connection string.</summary>
+    internal sealed class BlobDestination
+    {
+        public Uri? ContainerUri { get; set; }
+        public string? ConnectionString { get; set; }
+        public string? Container { get; set; }
+        public string? Prefix { get; set; }
+        public bool CreateContainer { get; set; }
+        public bool Force { get; set; }
+    }
+
+    /// <summary>
+    /// Streams dumps from Kudu straight into block blobs: no temporary file (Automation sandboxes have little disk)
+    /// and bounded memory (a few blocks in flight). A block blob becomes visible only when its block list is
+    /// committed at the end of the upload, so a failed transfer leaves no blob behind.
+    /// </summary>
+    internal sealed class BlobDumpSink : IDumpSink
+    {
+        // 4 MiB blocks, 4 in flight: ~16-20 MiB of buffers whatever the dump size (50,000 blocks = 195 GiB).
+        internal const int BlockSize = 4 * 1024 * 1024;
+        internal const int UploadConcurrency = 4;
+
+        private readonly BlobContainerClient _container;
+        private readonly BlobDestination _destination;
+        private readonly SemaphoreSlim _createOnce = new SemaphoreSlim(1, 1);
+        private bool _containerReady;
+
+        private BlobDumpSink(BlobContainerClient container, BlobDestination destination)
+        {
+            _container = container;
+            _destination = destination;
+        }
+
+        /// <summary>The container's URI without any SAS: safe to print.</summary>
+        public Uri DisplayUri => WithoutSas(_container.Uri);
+
+        /// <summary>True when the destination signs in with the session's identity (a container URI without SAS).</summary>
+        public static bool UsesSessionIdentity(BlobDestination destination) =>
+            destination.ConnectionString == null && destination.ContainerUri != null
+            && (destination.ContainerUri.Query.IndexOf("sig=", StringComparison.OrdinalIgnoreCase) < 0);
+
+        /// <summary>Builds the sink for a session: its Azure identity signs the blob requests when there is no SAS.</summary>
+        public static BlobDumpSink CreateForSession(BlobDestination destination, KuduSession? session) =>
+            Create(destination, session == null ? null : Session.KuduSessionConnection.AzureIdentity(session));
+
+        /// <summary>
+        /// Builds the sink. A container URI without SAS needs a token: the session's, when it is an Azure identity
+        /// session. Nothing here puts the SAS, key or connection string into a message.
+        /// </summary>
+        public static BlobDumpSink Create(BlobDestination destination, TokenCredential? sessionCredential)
+        {
+            var options = new BlobClientOptions();
+            options.Retry.MaxRetries = 3;
+            options.Retry.Delay = TimeSpan.FromSeconds(0.5);
+            options.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
+            options.Diagnostics.IsLoggingEnabled = false;
+            options.Diagnostics.IsDistributedTracingEnabled = false;
+            options.Diagnostics.ApplicationId = "KuduDiagnostics";
+
+            BlobContainerClient container;
+            if (destination.ConnectionString != null)
+            {
+                if (string.IsNullOrWhiteSpace(destination.Container))
+                {
+                    throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination, "-ConnectionString needs -Container, the name of the blob container.");
+                }
+
+                try
+                {
+                    container = new BlobContainerClient(destination.ConnectionString, destination.Container, options);
+                }
+                catch (Exception ex) when (ex is FormatException || ex is ArgumentException || ex is InvalidOperationException || ex is IndexOutOfRangeException)
+                {
+                    // The SDK's message may quote the connection string; ours does not.
+                    throw new DumpDestinationException(DumpDestinationErrorKind.InvalidConnectionString,
+                        "The storage connection string is not valid. It should look like 'DefaultEndpointsProtocol=https;AccountName=<account>;AccountKey=<key>;EndpointSuffix=core.windows.net' (the portal's Access keys blade).");
+                }
+            }
+            else
+            {
+                Uri uri = destination.ContainerUri ?? throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination, "No blob destination was given.");
+                string display = WithoutSas(uri).ToString();
+                BlobUriBuilder parts;
+                try
+                {
+                    parts = new BlobUriBuilder(uri);
+                }
+                catch (Exception ex) when (ex is FormatException || ex is ArgumentException || ex is UriFormatException)
+                {
+                    throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination, $"'{display}' is not a blob container URI.", display);
+                }
+
+                if (string.IsNullOrEmpty(parts.BlobContainerName) || !string.IsNullOrEmpty(parts.BlobName))
+                {
+                    throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination,
+                        $"'{display}' is not a blob container URI: give https://<account>.blob.core.windows.net/<container> (with a SAS, or without one for an Azure identity session); use -BlobPrefix for a folder inside it.", display);
+                }
+
+                bool hasSas = parts.Sas != null && !string.IsNullOrEmpty(parts.Sas.Signature);
+                if (hasSas)
+                {
+                    container = new BlobContainerClient(uri, options);
+                }
+                else if (sessionCredential != null)
+                {
+                    if (uri.Scheme != Uri.UriSchemeHttps)
+                    {
+                        throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination,
+                            $"'{display}' is not https: Azure Storage accepts tokens only over https. Use an https URI or a SAS.", display);
+                    }
+
+                    container = new BlobContainerClient(uri, sessionCredential, options);
+                }
+                else
+                {
+                    throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination,
+                        $"'{display}' has no SAS and the session has no Azure identity to sign in with. Add a SAS with create and write permissions (sp=cw), use -ConnectionString, or create the session with -UseAzureIdentity.", display);
+                }
+            }
+
+            return new BlobDumpSink(container, destination);
+        }
+
+        public async Task<IDumpTarget> PrepareAsync(DumpDescriptor dump, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            await EnsureContainerAsync(trace, cancellationToken).ConfigureAwait(false);
+            string name = BlobName(dump);
+            BlobClient blob = _container.GetBlobClient(name);
+            string display = WithoutSas(blob.Uri).ToString();
+
+            // Fail before anyone is frozen when the blob exists or the container is missing. A write-only SAS
+            // cannot read properties (403): then the create-only condition of the upload decides.
+            try
+            {
+                await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (!_destination.Force)
+                {
+                    throw new DumpDestinationException(DumpDestinationErrorKind.TargetExists, $"The blob '{display}' already exists. Use -Force to overwrite it.", display);
+                }
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode != BlobErrorCode.ContainerNotFound.ToString())
+            {
+                // Not there yet: the normal case.
+            }
+            catch (RequestFailedException ex) when (ex.Status == 403)
+            {
+                trace.Debug($"Cannot read {display} ({ex.ErrorCode}); relying on the upload's create-only condition.");
+            }
+            catch (Exception ex) when (ex is RequestFailedException || ex is AggregateException)
+            {
+                throw Explain(ex, display);
+            }
+
+            return new BlobDumpTarget(blob, display, dump, _destination.Force);
+        }
+
+        internal string BlobName(DumpDescriptor dump)
+        {
+            string prefix = (_destination.Prefix ?? string.Empty).Replace('\\', '/').Trim('/');
+            return prefix.Length == 0 ? DumpNaming.RelativePath(dump) : prefix + "/" + DumpNaming.RelativePath(dump);
+        }
+
+        private async Task EnsureContainerAsync(IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            if (!_destination.CreateContainer || _containerReady)
+            {
+                return;
+            }
+
+            await _createOnce.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!_containerReady)
+                {
+                    await _container.CreateIfNotExistsAsync(PublicAccessType.None, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    trace.Verbose($"Blob container {DisplayUri} is there (created if it was not).");
+                    _containerReady = true;
+                }
+            }
+            catch (Exception ex) when (ex is RequestFailedException || ex is AggregateException)
+            {
+                throw Explain(ex, DisplayUri.ToString());
+            }
+            finally
+            {
+                _createOnce.Release();
+            }
+        }
+
+        /// <summary>
+        /// A storage failure in words, without the SDK's exception: its message and headers are not ours to vet
+        /// for secrets, so only the status, error code and request id are carried over.
+        /// </summary>
+        internal static DumpDestinationException Explain(Exception ex, string display)
+        {
+            RequestFailedException? failure = ex as RequestFailedException
+                ?? (ex as AggregateException)?.InnerExceptions[0] as RequestFailedException;
+            int status = failure?.Status ?? 0;
+            string code = failure?.ErrorCode ?? string.Empty;
+            string requestId = string.Empty;
+            if (failure != null && failure.GetRawResponse() is Response raw && raw.Headers.RequestId is string id)
+            {
+                requestId = $" (request id {id})";
+            }
+
+            if (status == 0)
+            {
+                Exception inner = ex;
+                while (inner.InnerException != null)
+                {
+                    inner = inner.InnerException;
+                }
+
+                string reason = inner is RequestFailedException ? "no answer" : inner.GetType().Name + ": " + RedactedUri.StripQueries(inner.Message);
+                return new DumpDestinationException(DumpDestinationErrorKind.Unreachable,
+                    $"Cannot reach blob storage for {display} ({reason}). Check the account name and endpoint, and the network path to it.", display);
+            }
+
+            if (status == 404 && code == BlobErrorCode.ContainerNotFound.ToString())
+            {
+                return new DumpDestinationException(DumpDestinationErrorKind.ContainerNotFound,
+                    $"The blob container of {display} does not exist. Create it, or add -CreateContainer.{requestId}", display);
+            }
+
+            if (status == 409 && code == BlobErrorCode.BlobAlreadyExists.ToString() || status == 412)
+            {
+                return new DumpDestinationException(DumpDestinationErrorKind.TargetExists,
+                    $"The blob '{display}' already exists. Use -Force to overwrite it.{requestId}", display);
+            }
+
+            if (status == 403 || status == 401)
+            {
+                return new DumpDestinationException(DumpDestinationErrorKind.AccessDenied,
+                    $"Blob storage refused to write {display} ({status} {code}). A SAS needs create and write permissions (sp=cw) and must not be expired; an identity needs the Storage Blob Data Contributor role on the container.{requestId}", display);
+            }
+
+            return new DumpDestinationException(DumpDestinationErrorKind.WriteFailed,
+                $"Blob storage failed to store {display} ({status} {code}).{requestId}", display);
+        }
+
+        internal static Uri WithoutSas(Uri uri) => new UriBuilder(uri) { Query = string.Empty }.Uri;
+
+        private sealed class BlobDumpTarget : IDumpTarget
+        {
+            private readonly BlobClient _blob;
+            private readonly DumpDescriptor _dump;
+            private readonly bool _force;
+            private long _stored;
+
+            public BlobDumpTarget(BlobClient blob, string display, DumpDescriptor dump, bool force)
+            {
+                _blob = blob;
+                Display = display;
+                _dump = dump;
+                _force = force;
+                BlobUri = WithoutSas(blob.Uri);
+            }
+
+            public string Display { get; }
+
+            public string? FilePath => null;
+
+            public Uri? BlobUri { get; }
+
+            public string? BlobName => _blob.Name;
+
+            public long? BytesStored => Interlocked.Read(ref _stored);
+
+            /// <summary>The upload reads the Kudu body directly and commits the block list only once it ends well.</summary>
+            public async Task WriteAsync(DumpBodyStream body, CancellationToken cancellationToken)
+            {
+                var options = new BlobUploadOptions
+                {
+                    HttpHeaders = new BlobHttpHeaders { ContentType = _dump.Zip ? "application/zip" : "application/octet-stream" },
+                    Metadata = Metadata(_dump),
+                    Conditions = _force ? null : new BlobRequestConditions { IfNoneMatch = ETag.All },
+                    TransferOptions = new StorageTransferOptions
+                    {
+                        InitialTransferSize = BlockSize,
+                        MaximumTransferSize = BlockSize,
+                        MaximumConcurrency = UploadConcurrency,
+                    },
+                    ProgressHandler = new Progress(this),
+                };
+
+                try
+                {
+                    await _blob.UploadAsync(body, options, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is RequestFailedException || ex is AggregateException)
+                {
+                    if (FindKuduFailure(ex) is KuduException kudu)
+                    {
+                        throw kudu;
+                    }
+
+                    throw Explain(ex, Display);
+                }
+            }
+
+            public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+            public void Abort()
+            {
+                // Staged blocks that were never committed are invisible and discarded by the service.
+            }
+
+            public void Dispose()
+            {
+            }
+
+            private static KuduException? FindKuduFailure(Exception ex)
+            {
+                for (Exception? e = ex; e != null; e = e.InnerException)
+                {
+                    if (e is KuduException kudu)
+                    {
+                        return kudu;
+                    }
+
+                    if (e is AggregateException aggregate)
+                    {
+                        foreach (Exception inner in aggregate.InnerExceptions)
+                        {
+                            if (FindKuduFailure(inner) is KuduException found)
+                            {
+                                return found;
+                            }
+                        }
+                    }
+                }
+
+                return null;
+            }
+
+            private static Dictionary<string, string> Metadata(DumpDescriptor dump)
+            {
+                // Metadata travels as HTTP headers: server-supplied names are kept to printable ASCII.
+                var metadata = new Dictionary<string, string>
+                {
+                    ["site"] = HeaderSafe(dump.SiteName),
+                    ["instance"] = HeaderSafe(dump.Instance ?? "any"),
+                    ["processname"] = HeaderSafe(dump.ProcessName),
+                    ["processid"] = dump.ProcessId.ToString(CultureInfo.InvariantCulture),
+                    ["dumptype"] = dump.Kind.Label,
+                    ["dumptypemask"] = "0x" + dump.Kind.Mask.ToString("x", CultureInfo.InvariantCulture),
+                    ["capturetimeutc"] = dump.CaptureTimeUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                };
+                if (dump.Slot != null)
+                {
+                    metadata["slot"] = HeaderSafe(dump.Slot);
+                }
+
+                return metadata;
+            }
+
+            private static string HeaderSafe(string value)
+            {
+                var chars = value.ToCharArray();
+                for (int i = 0; i < chars.Length; i++)
+                {
+                    if (chars[i] < 0x20 || chars[i] > 0x7E)
+                    {
+                        chars[i] = '_';
+                    }
+                }
+
+                return new string(chars).Trim();
+            }
+
+            private sealed class Progress : IProgress<long>
+            {
+                private readonly BlobDumpTarget _target;
+
+                public Progress(BlobDumpTarget target) => _target = target;
+
+                public void Report(long value) => Interlocked.Exchange(ref _target._stored, value);
+            }
+        }
+    }
+}
