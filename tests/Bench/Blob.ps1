@@ -14,6 +14,8 @@ Import-Module (Join-Path $Root 'tests/Tools/KuduTestTools.psm1') -Force
 $manifest = Join-Path $Root 'out/KuduDiagnostics/KuduDiagnostics.psd1'
 $scripts = Join-Path $PSScriptRoot 'Scripts'
 
+function ConvertTo-ArgumentList([hashtable] $Table) { foreach ($k in $Table.Keys) { "-$k"; [string] $Table[$k] } }
+
 $azurite = Start-TestAzurite -Root $Root
 $emulator = Start-KuduEmulator -Scenario @{ sites = @(@{ name = 'bench'; instanceCount = 1; appWorkers = 1; extraProcesses = @()
             dump = @{ sizes = @{ '1' = $Size }; writeDelayMs = 0; paceBytesPerSecond = $PaceBytesPerSecond } }) }
@@ -32,23 +34,34 @@ try {
         # Direct: TMP and TMPDIR point at an empty folder that must still be empty afterwards.
         $tmp = Join-Path ([IO.Path]::GetTempPath()) "kudu-bench-tmp-$PID-$i"
         New-Item -ItemType Directory -Path $tmp -Force | Out-Null
+        # A watcher sees files that come and go during the transfer, not only what is left at the end.
+        $watcher = [IO.FileSystemWatcher]::new($tmp)
+        $watcher.IncludeSubdirectories = $true
+        $created = [System.Collections.Concurrent.ConcurrentBag[string]]::new()
+        $handler = Register-ObjectEvent -InputObject $watcher -EventName Created -MessageData $created -Action { $Event.MessageData.Add($EventArgs.FullPath) }
+        $watcher.EnableRaisingEvents = $true
         $saved = $env:TMP, $env:TMPDIR
         $env:TMP = $tmp; $env:TMPDIR = $tmp
         try {
-            $output = Invoke-Pwsh -NoProfile -NonInteractive -File (Join-Path $scripts 'SaveDumpBlob.ps1') @(
-                foreach ($k in $common.Keys) { "-$k"; [string]$common[$k] }) -Manifest $manifest 2>&1
+            $arguments = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $scripts 'SaveDumpBlob.ps1'), '-Manifest', $manifest) + (ConvertTo-ArgumentList $common)
+            $output = Invoke-Pwsh @arguments 2>&1
         }
         finally { $env:TMP, $env:TMPDIR = $saved }
         if ($LASTEXITCODE -ne 0) { throw "SaveDumpBlob.ps1 failed: $($output -join "`n")" }
         $direct = $output | Where-Object { "$_".StartsWith('{') } | Select-Object -Last 1 | ConvertFrom-Json
-        $tmpFiles = @(Get-ChildItem -Force -Recurse $tmp)
+        Start-Sleep -Milliseconds 200
+        $watcher.EnableRaisingEvents = $false
+        Unregister-Event -SourceIdentifier $handler.Name
+        $watcher.Dispose()
+        $tmpFiles = @(Get-ChildItem -Force -Recurse $tmp) + @($created)
         Remove-Item -Recurse -Force $tmp
 
         $work = Join-Path $Root "out/bench-twostep-$PID"
         New-Item -ItemType Directory -Path $work -Force | Out-Null
         try {
-            $output = Invoke-Pwsh -NoProfile -NonInteractive -File (Join-Path $scripts 'TwoStepBlob.ps1') @(
-                foreach ($k in $common.Keys) { "-$k"; [string]$common[$k] }) -Folder $work -Dependencies (Join-Path $Root 'out/KuduDiagnostics/dependencies') 2>&1
+            $arguments = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $scripts 'TwoStepBlob.ps1'), '-Folder', $work,
+                '-Dependencies', (Join-Path $Root 'out/KuduDiagnostics/dependencies')) + (ConvertTo-ArgumentList $common)
+            $output = Invoke-Pwsh @arguments 2>&1
             if ($LASTEXITCODE -ne 0) { throw "TwoStepBlob.ps1 failed: $($output -join "`n")" }
         }
         finally { Remove-Item -Recurse -Force $work -ErrorAction Ignore }
@@ -64,8 +77,8 @@ try {
     Write-Host ("== Dump to blob: {0:N0} MiB, Kudu paced at {1:N0} MB/s, Azurite on loopback (median of {2})" -f ($Size / 1MB), ($PaceBytesPerSecond / 1e6), $Repeat)
     $runs | Format-Table @{ n = 'Direct s'; e = { [Math]::Round($_.Direct, 1) } }, @{ n = 'Two-step s'; e = { [Math]::Round($_.TwoStep, 1) } },
         @{ n = 'Direct peak WS MiB'; e = { [Math]::Round($_.DirectPeak / 1MB) } }, @{ n = 'Two-step peak WS MiB'; e = { [Math]::Round($_.TwoStepPeak / 1MB) } },
-        @{ n = 'Files in TMP'; e = { $_.TempFiles } } | Out-String | Write-Host
-    Write-Host ("Direct {0:N1} s vs two-step {1:N1} s: ratio {2:N2} (target <= 0.65); direct peak working set {3:N0} MiB (target < 200); files left in TMP during direct transfers: {4}" -f `
+        @{ n = 'Files created in TMP'; e = { $_.TempFiles } } | Out-String | Write-Host
+    Write-Host ("Direct {0:N1} s vs two-step {1:N1} s: ratio {2:N2} (target <= 0.65); direct peak working set {3:N0} MiB (target < 200); files created in TMP during direct transfers: {4}" -f `
         $directSeconds, $twoStepSeconds, ($directSeconds / $twoStepSeconds), (($runs.DirectPeak | Measure-Object -Maximum).Maximum / 1MB), (($runs.TempFiles | Measure-Object -Sum).Sum))
 }
 finally {

@@ -156,14 +156,15 @@ function Read-ParameterYaml {
     foreach ($key in $script:YamlKeys) {
         if ($key -ne 'Accepted values' -and -not $values.ContainsKey($key)) { Stop-HelpPage $Source $Fence.Line "the yaml block lacks '${key}:'." }
     }
-    $split = { param($v) @($v -split '\s*,\s*' | Where-Object { $_ -ne '' }) }
+    # @() around each call: a scriptblock's empty or one-item array comes back as $null or a scalar.
+    $split = { param($v) $v -split '\s*,\s*' | Where-Object { $_ -ne '' } }
     [pscustomobject]@{
         Line           = $Fence.Line
         SetsLine       = $values['Parameter Sets'].Line
         Type           = $values['Type'].Value
-        ParameterSets  = & $split $values['Parameter Sets'].Value
-        Aliases        = & $split $values['Aliases'].Value
-        AcceptedValues = if ($values.ContainsKey('Accepted values')) { & $split $values['Accepted values'].Value } else { @() }
+        ParameterSets  = @(& $split $values['Parameter Sets'].Value)
+        Aliases        = @(& $split $values['Aliases'].Value)
+        AcceptedValues = @(if ($values.ContainsKey('Accepted values')) { & $split $values['Accepted values'].Value })
         Required       = $values['Required'].Value -eq 'True'
         Position       = $values['Position'].Value
         DefaultValue   = $values['Default value'].Value
