@@ -19,6 +19,8 @@
         'Get-KuduProcess'
         'Get-KuduProcessDetail'
         'Save-KuduProcessDump'
+        'Get-KuduInstance'
+        'Invoke-FunctionAppDump'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

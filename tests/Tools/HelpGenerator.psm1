@@ -72,7 +72,7 @@ function Get-MarkdownToken {
         }
         $i++
     }
-    , $tokens.ToArray()
+    $tokens.ToArray()
 }
 
 function Split-HeadingGroup {
@@ -123,7 +123,7 @@ function ConvertTo-Paragraph {
         }
     }
     if ($lines.Count) { $paras.Add($lines -join "`n") }
-    , $paras.ToArray()
+    $paras.ToArray()   # unrolled: callers collect with @(), which would otherwise nest the array
 }
 
 function Read-ParameterYaml {
@@ -211,7 +211,7 @@ function ConvertFrom-HelpMarkdown {
     param([Parameter(Mandatory, ValueFromPipelineByPropertyName)] [Alias('FullName')] [string] $Path)
     process {
         $source = (Resolve-Path -LiteralPath $Path).ProviderPath
-        $tokens = Get-MarkdownToken -Lines ([System.IO.File]::ReadAllLines($source)) -Source $source
+        $tokens = @(Get-MarkdownToken -Lines ([System.IO.File]::ReadAllLines($source)) -Source $source)
 
         # "# Name" first, and it must be the file's name: Get-Help finds help by command name.
         $top = Split-HeadingGroup $tokens 1

@@ -71,9 +71,9 @@ namespace KuduDiagnostics.AzurePlatform
             return site;
         }
 
-        public async Task<List<string>> ListInstancesAsync(SiteResourceId id, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<List<KuduInstance>> ListInstancesAsync(SiteResourceId id, IKuduTrace trace, CancellationToken cancellationToken)
         {
-            var instances = new List<string>();
+            var instances = new List<KuduInstance>();
             string? next = id.Id + "/instances";
             while (next != null)
             {
@@ -85,7 +85,8 @@ namespace KuduDiagnostics.AzurePlatform
                         string? name = Str(item, "name");
                         if (!string.IsNullOrEmpty(name))
                         {
-                            instances.Add(name!);
+                            JsonElement properties = item.TryGetProperty("properties", out JsonElement p) ? p : default;
+                            instances.Add(new KuduInstance { Instance = name!, State = Str(properties, "state") });
                         }
                     }
                 }

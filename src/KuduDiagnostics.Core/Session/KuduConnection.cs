@@ -43,8 +43,8 @@ namespace KuduDiagnostics.Session
 
         public static TokenCredential? AzureIdentity(this KuduSession session) => Of(session).AzureIdentity;
 
-        /// <summary>The ids of every instance of the site, from Resource Manager.</summary>
-        public static async Task<List<string>> ListInstancesAsync(this KuduSession session, IKuduTrace trace, CancellationToken cancellationToken)
+        /// <summary>Every instance of the site, from Resource Manager.</summary>
+        public static async Task<List<KuduInstance>> ListInstancesAsync(this KuduSession session, IKuduTrace trace, CancellationToken cancellationToken)
         {
             ResourceManagerClient? arm = Of(session).Arm;
             if (arm == null || session.ResourceId == null)
@@ -53,8 +53,17 @@ namespace KuduDiagnostics.Session
                     $"Listing the instances of {session.SiteName} needs Azure Resource Manager: create the session with -ResourceId and -UseAzureIdentity, or name the instances with -Instance (their ARRAffinity values).");
             }
 
-            return await arm.ListInstancesAsync(SiteResourceId.Parse(session.ResourceId), trace, cancellationToken).ConfigureAwait(false);
+            List<KuduInstance> instances = await arm.ListInstancesAsync(SiteResourceId.Parse(session.ResourceId), trace, cancellationToken).ConfigureAwait(false);
+            foreach (KuduInstance instance in instances)
+            {
+                instance.Session = session;
+            }
+
+            return instances;
         }
+
+        /// <summary>True when the session can list instances (it was resolved through Resource Manager).</summary>
+        public static bool CanListInstances(this KuduSession session) => Of(session).Arm != null && session.ResourceId != null;
 
         private static KuduConnection Of(KuduSession session)
         {

@@ -65,7 +65,7 @@ namespace KuduDiagnostics.Commands
             {
                 try
                 {
-                    instances = Run(ct => session.ListInstancesAsync(Trace, ct)).Cast<string?>().ToList();
+                    instances = Run(ct => session.ListInstancesAsync(Trace, ct)).Select(i => (string?)i.Instance).ToList();
                 }
                 catch (Exception ex) when (ex is KuduException)
                 {

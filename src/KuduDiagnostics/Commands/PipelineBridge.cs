@@ -28,6 +28,28 @@ namespace KuduDiagnostics.Commands
             }
         }
 
+        /// <summary>
+        /// Runs a function on the pipeline thread and waits for its answer (ShouldProcess from a worker). The
+        /// pipeline thread must be pumping, which it is while any work of the command runs.
+        /// </summary>
+        public T Invoke<T>(Func<T> function, CancellationToken cancellationToken)
+        {
+            var answer = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Post(() =>
+            {
+                try
+                {
+                    answer.SetResult(function());
+                }
+                catch (Exception ex)
+                {
+                    answer.SetException(ex);
+                }
+            });
+            answer.Task.Wait(cancellationToken);
+            return answer.Task.GetAwaiter().GetResult();
+        }
+
         /// <summary>Runs posted actions on the calling thread until the task completes, then drains what is left.</summary>
         public void PumpUntil(Task task, CancellationToken cancellationToken)
         {

@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
@@ -19,11 +17,8 @@ namespace KuduDiagnostics.Commands
         private const string PathSet = "Path";
         private const string BlobUriSet = "BlobContainerUri";
         private const string ConnectionStringSet = "ConnectionString";
-        private static int s_lastActivityId = 0x4B44; // clear of the ids other commands' progress bars tend to use
         private OrderedWorkQueue<KuduDumpResult>? _queue;
-        private IDumpSink? _sink;
-        private BlobDestination? _blob;
-        private readonly Dictionary<int, IDumpSink> _sinksBySession = new Dictionary<int, IDumpSink>();
+        private DumpDestinations? _destinations;
         private DumpKind? _kind;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -110,31 +105,26 @@ namespace KuduDiagnostics.Commands
             if (ParameterSetName == PathSet)
             {
                 string folder = Path == null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : GetUnresolvedProviderPathFromPSPath(Path);
-                _sink = new FileDumpSink(folder, Force.IsPresent);
+                _destinations = DumpDestinations.Folder(folder, Force.IsPresent);
             }
             else
             {
-                _blob = new BlobDestination
+                try
                 {
-                    ContainerUri = BlobContainerUri,
-                    ConnectionString = ConnectionString,
-                    Container = Container,
-                    Prefix = BlobPrefix,
-                    CreateContainer = CreateContainer.IsPresent,
-                    Force = Force.IsPresent,
-                };
-
-                if (!BlobDumpSink.UsesSessionIdentity(_blob))
+                    _destinations = DumpDestinations.Blob(new BlobDestination
+                    {
+                        ContainerUri = BlobContainerUri,
+                        ConnectionString = ConnectionString,
+                        Container = Container,
+                        Prefix = BlobPrefix,
+                        CreateContainer = CreateContainer.IsPresent,
+                        Force = Force.IsPresent,
+                    });
+                }
+                catch (DumpDestinationException ex)
                 {
-                    try
-                    {
-                        _sink = BlobDumpSink.CreateForSession(_blob, session: null);
-                    }
-                    catch (DumpDestinationException ex)
-                    {
-                        // The same for every item: nothing can be stored, so stop before any dump is taken.
-                        ThrowTerminatingError(KuduErrors.From(ex, ex.Destination));
-                    }
+                    // The same for every item: nothing can be stored, so stop before any dump is taken.
+                    ThrowTerminatingError(KuduErrors.From(ex, ex.Destination));
                 }
             }
 
@@ -151,7 +141,7 @@ namespace KuduDiagnostics.Commands
 
             string? instance = string.IsNullOrEmpty(Instance) ? null : Instance;
             DumpKind kind = _kind!;
-            var target = new ProcessTarget(session, instance, Id) { ActivityId = ++s_lastActivityId };
+            var target = new ProcessTarget(session, instance, Id) { ActivityId = DumpProgressView.NewActivityId() };
             string what = $"{(string.IsNullOrEmpty(Name) ? "process" : Name)} ({Id}) on {target.Location}";
             string action = kind.IsFullMemory
                 ? $"Save a {kind.Label} dump: the process is frozen while Kudu writes all of its memory, for seconds to minutes"
@@ -183,30 +173,17 @@ namespace KuduDiagnostics.Commands
 
         internal override void End() => _queue!.Finish(Emit, Fail);
 
-        /// <summary>The destination for a session's dumps: shared, or signed with that session's identity.</summary>
         private IDumpSink? SinkFor(KuduSession session, ProcessTarget target)
         {
-            if (_sink != null)
+            try
             {
-                return _sink;
+                return _destinations!.For(session);
             }
-
-            if (!_sinksBySession.TryGetValue(session.Id, out IDumpSink? sink))
+            catch (DumpDestinationException ex)
             {
-                try
-                {
-                    sink = BlobDumpSink.CreateForSession(_blob!, session);
-                }
-                catch (DumpDestinationException ex)
-                {
-                    WriteFailure(ex, target);
-                    return null;
-                }
-
-                _sinksBySession[session.Id] = sink;
+                WriteFailure(ex, target);
+                return null;
             }
-
-            return sink;
         }
 
         private void Emit(KuduDumpResult result, object target)
@@ -225,50 +202,15 @@ namespace KuduDiagnostics.Commands
         {
             if (target is ProcessTarget t)
             {
-                WriteProgress(new ProgressRecord(t.ActivityId, $"Dump of process {t.Id} on {t.Location}", "Done") { RecordType = ProgressRecordType.Completed });
+                WriteProgress(DumpProgressView.Completed(t.ActivityId, $"Dump of process {t.Id} on {t.Location}"));
             }
         }
 
-        /// <summary>Called on a timer thread: builds the record there (the snapshot keeps changing) and posts it.</summary>
-        private void ReportProgress(int activityId, DumpProgress p)
+        private void ReportProgress(int activityId, DumpProgress progress)
         {
-            string where = p.Instance == null ? p.Site : $"{p.Site}/{Kudu.KuduClient.Short(p.Instance)}";
-            var record = new ProgressRecord(activityId, $"{p.DumpLabel} dump of {p.ProcessName} ({p.ProcessId}) on {where}", StatusOf(p));
-            switch (p.Phase)
-            {
-                case DumpPhase.Transferring when p.TotalBytes is long total && total > 0:
-                    record.PercentComplete = (int)Math.Min(100, p.BytesTransferred * 100 / total);
-                    if (p.BytesPerSecond > 0)
-                    {
-                        record.SecondsRemaining = (int)((total - p.BytesTransferred) / p.BytesPerSecond);
-                    }
-
-                    break;
-                case DumpPhase.Completed:
-                    record.RecordType = ProgressRecordType.Completed;
-                    break;
-            }
-
+            ProgressRecord record = DumpProgressView.Record(activityId, progress);
             Bridge.Post(() => WriteProgress(record));
         }
 
-        private static string StatusOf(DumpProgress p)
-        {
-            string elapsed = p.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
-            switch (p.Phase)
-            {
-                case DumpPhase.Queued:
-                    return "Queued: another dump of this site is being written (Kudu writes one at a time per site)";
-                case DumpPhase.WaitingForServer:
-                    return $"Kudu is writing the dump; the process is frozen and no bytes flow until it is done. {elapsed} elapsed";
-                case DumpPhase.Transferring:
-                    string of = p.TotalBytes is long total ? $" of {Mebibytes(total)}" : string.Empty;
-                    return $"{Mebibytes(p.BytesTransferred)}{of} at {p.BytesPerSecond / 1_000_000:N1} MB/s, {elapsed} elapsed";
-                default:
-                    return $"Done in {elapsed}";
-            }
-        }
-
-        private static string Mebibytes(long bytes) => (bytes / 1048576.0).ToString("N1", CultureInfo.InvariantCulture) + " MiB";
     }
 }

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Management.Automation;
+using System.Threading;
+using KuduDiagnostics.Dumps;
+
+namespace KuduDiagnostics.Commands
+{
+    /// <summary>Turns dump progress snapshots into progress records: one bar per dump.</summary>
+    internal sealed class DumpProgressView
+    {
+        private static int s_lastActivityId = 0x4B44; // clear of the ids other commands' bars tend to use
+        private readonly ConcurrentDictionary<string, int> _activities = new ConcurrentDictionary<string, int>();
+
+        public static int NewActivityId() => Interlocked.Increment(ref s_lastActivityId);
+
+        /// <summary>The bar of one process of one site instance (the same process keeps its bar).</summary>
+        public int ActivityOf(string site, string? instance, int processId) =>
+            _activities.GetOrAdd($"{site}|{instance}|{processId}", _ => NewActivityId());
+
+        /// <summary>Called on a timer thread: builds the record there (the snapshot keeps changing).</summary>
+        public static ProgressRecord Record(int activityId, DumpProgress p)
+        {
+            string where = p.Instance == null ? p.Site : $"{p.Site}/{Kudu.KuduClient.Short(p.Instance)}";
+            var record = new ProgressRecord(activityId, $"{p.DumpLabel} dump of {p.ProcessName} ({p.ProcessId}) on {where}", StatusOf(p));
+            switch (p.Phase)
+            {
+                case DumpPhase.Transferring when p.TotalBytes is long total && total > 0:
+                    record.PercentComplete = (int)System.Math.Min(100, p.BytesTransferred * 100 / total);
+                    if (p.BytesPerSecond > 0)
+                    {
+                        record.SecondsRemaining = (int)((total - p.BytesTransferred) / p.BytesPerSecond);
+                    }
+
+                    break;
+                case DumpPhase.Completed:
+                    record.RecordType = ProgressRecordType.Completed;
+                    break;
+            }
+
+            return record;
+        }
+
+        public static ProgressRecord Completed(int activityId, string activity) =>
+            new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed };
+
+        private static string StatusOf(DumpProgress p)
+        {
+            string elapsed = p.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
+            switch (p.Phase)
+            {
+                case DumpPhase.Queued:
+                    return "Queued: another dump of this site is being written (Kudu writes one at a time per site)";
+                case DumpPhase.WaitingForServer:
+                    return $"Kudu is writing the dump; the process is frozen and no bytes flow until it is done. {elapsed} elapsed";
+                case DumpPhase.Transferring:
+                    string of = p.TotalBytes is long total ? $" of {Mebibytes(total)}" : string.Empty;
+                    return $"{Mebibytes(p.BytesTransferred)}{of} at {p.BytesPerSecond / 1_000_000:N1} MB/s, {elapsed} elapsed";
+                default:
+                    return $"Done in {elapsed}";
+            }
+        }
+
+        private static string Mebibytes(long bytes) => (bytes / 1048576.0).ToString("N1", CultureInfo.InvariantCulture) + " MiB";
+    }
+}
