@@ -12,7 +12,7 @@ using KuduDiagnostics.Session;
 namespace KuduDiagnostics.Tests
 {
     /// <summary>Runs the Kudu emulator as a real server process on loopback for the duration of a test class.</summary>
-    public sealed class EmulatorFixture : IDisposable
+    public class EmulatorFixture : IDisposable
     {
         private readonly Process _process;
         private readonly string _folder;

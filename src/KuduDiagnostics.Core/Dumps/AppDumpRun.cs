@@ -15,6 +15,9 @@ namespace KuduDiagnostics.Dumps
 
         public bool AllInstances { get; set; }
 
+        /// <summary>Instance ids to ask (ARRAffinity values); ignored with AllInstances; none = the front end picks.</summary>
+        public System.Collections.Generic.IReadOnlyList<string>? Instances { get; set; }
+
         public bool IncludeScmSite { get; set; }
 
         public DumpKind Kind { get; set; } = null!;
@@ -63,10 +66,10 @@ namespace KuduDiagnostics.Dumps
 
             IReadOnlyList<string?> instances = options.AllInstances
                 ? (await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i.Instance).ToList()
-                : new List<string?> { null };
+                : options.Instances is { Count: > 0 } given ? given.Select(i => (string?)i).ToList() : new List<string?> { null };
             trace.Verbose(options.AllInstances
                 ? $"{session.SiteName} has {instances.Count} instance(s)."
-                : $"Asking the instance the front end picks for {session.SiteName} (use -AllInstances for every instance).");
+                : instances[0] == null ? $"Asking the instance the front end picks for {session.SiteName} (use -AllInstances for every instance)." : $"Asking {instances.Count} instance(s) of {session.SiteName}.");
 
             var listed = await Bounded.SelectAsync(instances, options.LookupConcurrency, async instance =>
             {

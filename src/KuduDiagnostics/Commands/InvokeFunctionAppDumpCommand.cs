@@ -104,6 +104,11 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter AllInstances { get; set; }
 
+        /// <summary>Instance ids (ARRAffinity values) to dump, instead of every instance.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[]? Instance { get; set; }
+
         /// <summary>Also dumps the SCM (Kudu) site's own w3wp, skipped by default.</summary>
         [Parameter]
         public SwitchParameter IncludeScmSite { get; set; }
@@ -312,6 +317,7 @@ namespace KuduDiagnostics.Commands
             {
                 ProcessName = name => _names!.Any(p => p.IsMatch(name)),
                 AllInstances = AllInstances.IsPresent,
+                Instances = Instance,
                 IncludeScmSite = IncludeScmSite.IsPresent,
                 Kind = _kind!,
                 Zip = string.Equals(Format, "Zip", StringComparison.OrdinalIgnoreCase),
