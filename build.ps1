@@ -59,6 +59,9 @@ function Invoke-Build {
     Write-Host "== Build ($Configuration)"
     Invoke-Native dotnet @('build', (Join-Path $Root 'KuduDiagnostics.sln'), '-c', $Configuration, '--nologo', '-v', 'q', '-clp:ErrorsOnly')
     Build-ModuleLayout -SourceRoot (Join-Path $Root 'src') -Configuration $Configuration -ManifestPath (Join-Path $Root 'KuduDiagnostics.psd1') -Destination $ModuleOut
+    # Help is written in docs/*.md (the source of truth) and compiled to MAML here; there is no platyPS.
+    Import-Module (Join-Path $Root 'tests/Tools/HelpGenerator.psm1') -Force
+    ConvertTo-MamlHelp -DocsPath (Join-Path $Root 'docs') -OutputPath (Join-Path $ModuleOut 'en-US/KuduDiagnostics.dll-Help.xml') | Out-Null
     Write-Host "   module laid out in $ModuleOut"
 }
 
