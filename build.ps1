@@ -87,6 +87,7 @@ function Invoke-Test {
     $pesterManifest = Initialize-TestTools
 
     $env:KUDU_TEST_MODULE = Join-Path $ModuleOut 'KuduDiagnostics.psd1'
+    $env:KUDU_TEST_PACKAGE = (& (Join-Path $Root 'tests/Tools/New-ModulePackage.ps1') -Root $Root -ModulePath $ModuleOut).Nupkg | Split-Path
     $env:KUDU_TEST_EMULATOR = $EmulatorDll
 
     Write-Host '== xunit'
@@ -108,7 +109,8 @@ function Invoke-Test {
         Import-Module $pesterManifest -Force
         $config = New-PesterConfiguration
         $paths = if ($PesterPath) {
-            foreach ($p in $PesterPath) { if (Test-Path $p) { $p } else { Join-Path $Root "tests/Pester/$p" } }
+            # From "pwsh -File" a list arrives as one comma-separated string.
+            foreach ($p in ($PesterPath -split ',')) { if (Test-Path $p) { $p } else { Join-Path $Root "tests/Pester/$p" } }
         } else { Join-Path $Root 'tests/Pester' }
         $config.Run.Path = $paths
         $config.Run.PassThru = $true
@@ -122,6 +124,7 @@ function Invoke-Test {
         if ($azurite) { Stop-TestAzurite $azurite }
     }
 
+    if (-not $result) { throw 'Pester returned no result.' }
     $passed = $xunit.Passed + $result.PassedCount
     $failed = $xunit.Failed + $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Write-Host ''

@@ -13,6 +13,7 @@ namespace KuduDiagnostics.Commands
     public sealed class GetKuduInstanceCommand : KuduCmdlet
     {
         [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         [ValidateNotNull]
         public KuduSession? Session { get; set; }
 

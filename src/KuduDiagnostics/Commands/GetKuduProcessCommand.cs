@@ -18,6 +18,7 @@ namespace KuduDiagnostics.Commands
         private OrderedWorkQueue<List<KuduProcess>>? _queue;
 
         [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         [ValidateNotNull]
         public KuduSession? Session { get; set; }
 
@@ -26,6 +27,7 @@ namespace KuduDiagnostics.Commands
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [Alias("ProcessName")]
+        [ArgumentCompleter(typeof(ProcessNameCompleter))]
         public string[]? Name { get; set; }
 
         /// <summary>Process ids. 0 is Kudu's own w3wp (the SCM site); -1 the first other w3wp.</summary>

@@ -14,6 +14,7 @@ namespace KuduDiagnostics.Commands
         private OrderedWorkQueue<KuduProcessDetail>? _queue;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         [ValidateNotNull]
         public KuduSession? Session { get; set; }
 

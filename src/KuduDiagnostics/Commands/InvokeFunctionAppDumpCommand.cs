@@ -34,6 +34,7 @@ namespace KuduDiagnostics.Commands
         private WildcardPattern[]? _names;
 
         [Parameter(ParameterSetName = SessionSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         [ValidateNotNull]
         public KuduSession? Session { get; set; }
 
@@ -98,6 +99,7 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(ProcessNameCompleter))]
         public string[] ProcessName { get; set; } = { "w3wp" };
 
         /// <summary>Every instance of the site (the list comes from Resource Manager).</summary>

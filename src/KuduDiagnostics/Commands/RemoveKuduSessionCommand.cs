@@ -11,6 +11,7 @@ namespace KuduDiagnostics.Commands
     {
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = "Session")]
         [ValidateNotNull]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         public KuduSession[]? Session { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = "Id")]

@@ -22,6 +22,7 @@ namespace KuduDiagnostics.Commands
         private DumpKind? _kind;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(SessionCompleter))]
         [ValidateNotNull]
         public KuduSession? Session { get; set; }
 
@@ -36,6 +37,7 @@ namespace KuduDiagnostics.Commands
         /// <summary>The process name, for the file name; looked up when not given.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("ProcessName")]
+        [ArgumentCompleter(typeof(ProcessNameCompleter))]
         public string? Name { get; set; }
 
         /// <summary>Mini (default), Heap (managed heap for SOS) or Full (all memory).</summary>

@@ -1,0 +1,44 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $emulator = Start-KuduEmulator -Scenario @{ sites = @(
+            @{ name = 'contoso'; instanceCount = 1; appWorkers = 1; extraProcesses = @('dotnet', 'php-cgi') }
+            @{ name = 'fabrikam'; instanceCount = 1; appWorkers = 1; extraProcesses = @('node') }) }
+    Remove-KuduSession -All -Confirm:$false
+    $fabrikam = New-EmulatorSession $emulator 'fabrikam'
+    $contoso = New-EmulatorSession $emulator 'contoso'
+
+    function Complete([string] $Line) {
+        (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches
+    }
+}
+
+AfterAll {
+    Remove-KuduSession -All -Confirm:$false
+    if ($emulator) { Stop-KuduEmulator $emulator }
+}
+
+Describe 'Tab completion' {
+    It 'completes -Name with the process names of the default session' {
+        (Complete 'Get-KuduProcess -Name ').CompletionText | Should -Be @('dotnet', 'php-cgi', 'w3wp')
+        (Complete 'Get-KuduProcess -Name p').CompletionText | Should -Be @('php-cgi')
+    }
+
+    It 'completes -Name from the session given on the line' {
+        (Complete 'Save-KuduProcessDump -Session $fabrikam -Name ').CompletionText | Should -Be @('node', 'w3wp')
+        (Complete 'Invoke-FunctionAppDump -Session $fabrikam -ProcessName n').CompletionText | Should -Be @('node')
+    }
+
+    It 'completes -Session with an expression that gives the session' {
+        $completions = Complete 'Get-KuduProcess -Session '
+        $completions.CompletionText | Should -Be @("(Get-KuduSession -Id $($contoso.Id))", "(Get-KuduSession -Id $($fabrikam.Id))")
+        $completions[0].ListItemText | Should -BeLike "$($contoso.Id): contoso*"
+        (Complete 'Get-KuduProcessDetail -Session fab').CompletionText | Should -Be @("(Get-KuduSession -Id $($fabrikam.Id))")
+        $sessionFromCompletion = Invoke-Expression (Complete 'Get-KuduProcess -Session fab')[0].CompletionText
+        $sessionFromCompletion.Id | Should -Be $fabrikam.Id
+    }
+
+    It 'completes -DumpType with its values' {
+        (Complete 'Save-KuduProcessDump -DumpType ').CompletionText | Sort-Object | Should -Be @('Full', 'Heap', 'Mini')
+        (Complete 'Invoke-FunctionAppDump -DumpType H').CompletionText | Should -Be @('Heap')
+    }
+}
