@@ -171,10 +171,25 @@ function Invoke-Demo {
         $results = $details | Where-Object { -not $_.IsScmSite } | Save-KuduProcessDump -Path $dumps -Confirm:$false
         $results | Format-Table | Out-Host
         Write-Host "   $(@($results).Count) dump(s) in $dumps"
+
+        if ($emulator) {
+            # The unattended path: what a runbook with a managed identity runs when an alert fires. The emulator
+            # also speaks Resource Manager and the App Service managed-identity protocol.
+            $env:IDENTITY_ENDPOINT = $emulator.identityEndpoint
+            $env:IDENTITY_HEADER = $emulator.identityHeader
+            Write-Host "== Invoke-FunctionAppDump -ResourceId <site> -UseAzureIdentity -AllInstances -DumpType Heap -Path $dumps"
+            $unattended = Invoke-FunctionAppDump -ResourceId $emulator.Sites[0].resourceId -UseAzureIdentity -AllInstances `
+                -ResourceManagerUrl $emulator.armUrl -DumpType Heap -Path $dumps -Confirm:$false -WarningAction SilentlyContinue
+            $unattended | Format-Table | Out-Host
+            Write-Host "   $(@($unattended).Count) heap dump(s), the SCM site's worker left out on every instance"
+        }
     }
     finally {
         Get-KuduSession -ErrorAction Ignore | Remove-KuduSession -Confirm:$false -ErrorAction Ignore
-        if ($emulator) { Stop-KuduEmulator $emulator }
+        if ($emulator) {
+            Stop-KuduEmulator $emulator
+            Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore
+        }
     }
 }
 
