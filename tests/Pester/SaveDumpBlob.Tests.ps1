@@ -146,6 +146,7 @@ Describe 'Save-KuduProcessDump to Azure Blob Storage' -Skip:(-not $haveAzurite) 
             ($err | Format-List * -Force | Out-String) + ($err | ForEach-Object { $_.Exception.ToString() }) | Should -Not -BeLike "*$signature*"
         }
         @(Get-TestBlobList $azurite $container) | Should -HaveCount 0
+        (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests | Should -Be 0 -Because 'no process is frozen for a dump that cannot be stored'
     }
 
     It 'stops at once on a malformed connection string, showing none of it' {
@@ -159,21 +160,27 @@ Describe 'Save-KuduProcessDump to Azure Blob Storage' -Skip:(-not $haveAzurite) 
 
     It 'never shows the SAS in any of the six streams' {
         $sas = New-TestContainerSas -Container $container -Permissions cw
-        $signature = ($sas -split '&' | Where-Object { $_ -like 'sig=*' }).Substring(4)
+        $readOnly = New-TestContainerSas -Container $container -Permissions r
+        $signatures = foreach ($s in $sas, $readOnly) { ($s -split '&' | Where-Object { $_ -like 'sig=*' }).Substring(4) }
         $DebugPreference = 'Continue'
         $captured = & {
             $processes | Save-KuduProcessDump -BlobContainerUri "$($azurite.BlobEndpoint)/$($container)?$sas" -Verbose -Debug
             Write-Information 'information'
             Write-Warning 'warning'
-            $processes[0] | Save-KuduProcessDump -BlobContainerUri "$($azurite.BlobEndpoint)/$($container)?$sas" -Verbose -Debug -ErrorAction Continue # exists: an error
+            # Refused: the error must not echo the SAS either.
+            $processes[0] | Save-KuduProcessDump -BlobContainerUri "$($azurite.BlobEndpoint)/$($container)?$readOnly" -Verbose -Debug -ErrorAction Continue
         } *>&1
         $text = ($captured | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_ | Format-List * -Force | Out-String; $_.Exception.ToString() } else { $_ | Format-List * | Out-String } }) -join "`n"
 
         @($captured | Where-Object { $_ -is [KuduDiagnostics.KuduDumpResult] }) | Should -HaveCount 3
+        @($captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -HaveCount 1
         @($captured | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) | Should -Not -BeNullOrEmpty
         @($captured | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }) | Should -Not -BeNullOrEmpty
+        @($captured | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }) | Should -Not -BeNullOrEmpty
         $text | Should -BeLike "*$container*"
-        $text | Should -Not -BeLike "*$signature*"
-        $text | Should -Not -BeLike "*$([Uri]::UnescapeDataString($signature))*"
+        foreach ($signature in $signatures) {
+            $text | Should -Not -BeLike "*$signature*"
+            $text | Should -Not -BeLike "*$([Uri]::UnescapeDataString($signature))*"
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure;
@@ -8,6 +9,7 @@ using Azure.Core;
 using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.Dumps
@@ -165,8 +167,30 @@ namespace KuduDiagnostics.Dumps
                 throw Explain(ex, display);
             }
 
+            await CheckWriteAccessAsync(name, display, cancellationToken).ConfigureAwait(false);
             return new BlobDumpTarget(blob, display, dump, _destination.Force);
         }
+
+        /// <summary>
+        /// Proves the credential may write before any process is frozen: stages one uncommitted block on a side
+        /// blob. Uncommitted blocks are invisible and the service discards them (within a week), and a separate
+        /// blob keeps the block-id rules of the real upload out of it.
+        /// </summary>
+        private async Task CheckWriteAccessAsync(string name, string display, CancellationToken cancellationToken)
+        {
+            BlockBlobClient probe = _container.GetBlockBlobClient(name + ".write-check");
+            try
+            {
+                using var oneByte = new MemoryStream(new byte[1]);
+                await probe.StageBlockAsync(WriteCheckBlockId, oneByte, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RequestFailedException || ex is AggregateException)
+            {
+                throw Explain(ex, display);
+            }
+        }
+
+        private static readonly string WriteCheckBlockId = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes("kudu-write-check"));
 
         internal string BlobName(DumpDescriptor dump)
         {
