@@ -53,7 +53,12 @@ try {
         $watcher.EnableRaisingEvents = $false
         Unregister-Event -SourceIdentifier $handler.Name
         $watcher.Dispose()
-        $tmpFiles = @(Get-ChildItem -Force -Recurse $tmp) + @($created)
+        # Every .NET process makes its diagnostics IPC endpoints (clr-debug-pipe-*, dotnet-diagnostic-*) in TMPDIR
+        # when it starts; they carry no data. Anything else would be a dump spilling to disk.
+        $runtimeIpc = '^(clr-debug-pipe-|dotnet-diagnostic-)'
+        $tmpFiles = @(@(Get-ChildItem -Force -Recurse $tmp | ForEach-Object FullName) + @($created) | Sort-Object -Unique |
+            Where-Object { (Split-Path -Leaf $_) -notmatch $runtimeIpc })
+        if ($tmpFiles) { Write-Host "   files written to TMP: $($tmpFiles -join ', ')" }
         Remove-Item -Recurse -Force $tmp
 
         $work = Join-Path $Root "out/bench-twostep-$PID"

@@ -163,11 +163,7 @@ namespace KuduDiagnostics.Commands
 
         internal override void Begin()
         {
-            if (DumpTypeMask.HasValue && MyInvocation.BoundParameters.ContainsKey(nameof(DumpType)))
-            {
-                ThrowTerminatingError(KuduErrors.Record(new ArgumentException("Give either -DumpType or -DumpTypeMask, not both."), "DumpTypeConflict", ErrorCategory.InvalidArgument, DumpTypeMask));
-            }
-
+            _kind = DumpParameters.Kind(this, DumpType, DumpTypeMask);
             int destinations = (Path != null ? 1 : 0) + (BlobContainerUri != null ? 1 : 0) + (ConnectionString != null ? 1 : 0);
             if (destinations > 1 || (Container != null) != (ConnectionString != null))
             {
@@ -183,26 +179,16 @@ namespace KuduDiagnostics.Commands
                     "KuduAuthenticationMissing", ErrorCategory.InvalidArgument, Name));
             }
 
-            _kind = DumpKind.From(DumpType, DumpTypeMask);
             _names = ProcessName.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-            try
+            _destinations = DumpParameters.Destinations(this, Path, new BlobDestination
             {
-                _destinations = BlobContainerUri == null && ConnectionString == null
-                    ? DumpDestinations.Folder(Path == null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : GetUnresolvedProviderPathFromPSPath(Path), Force.IsPresent)
-                    : DumpDestinations.Blob(new BlobDestination
-                    {
-                        ContainerUri = BlobContainerUri,
-                        ConnectionString = ConnectionString,
-                        Container = Container,
-                        Prefix = BlobPrefix,
-                        CreateContainer = CreateContainer.IsPresent,
-                        Force = Force.IsPresent,
-                    });
-            }
-            catch (DumpDestinationException ex)
-            {
-                ThrowTerminatingError(KuduErrors.From(ex, ex.Destination));
-            }
+                ContainerUri = BlobContainerUri,
+                ConnectionString = ConnectionString,
+                Container = Container,
+                Prefix = BlobPrefix,
+                CreateContainer = CreateContainer.IsPresent,
+                Force = Force.IsPresent,
+            });
 
             _queue = new OrderedWorkQueue<AppDumpSummary>(Bridge, ThrottleLimit, CancellationToken);
         }
@@ -367,7 +353,7 @@ namespace KuduDiagnostics.Commands
             public bool ShouldDump(KuduProcessDetail p)
             {
                 string what = $"{p.Name} ({p.Id}) on {Describe(p.Session, p.Instance)}";
-                string action = $"Save a {_cmdlet._kind!.Label} dump: the process is {(_cmdlet._kind.IsFullMemory ? "frozen while Kudu writes all of its memory" : "paused while Kudu writes it")}";
+                string action = DumpParameters.Action(_cmdlet._kind!);
                 return _cmdlet.Bridge.Invoke(() => _cmdlet.ShouldProcess(what, action), _cmdlet.CancellationToken);
             }
 

@@ -98,38 +98,16 @@ namespace KuduDiagnostics.Commands
 
         internal override void Begin()
         {
-            if (DumpTypeMask.HasValue && MyInvocation.BoundParameters.ContainsKey(nameof(DumpType)))
+            _kind = DumpParameters.Kind(this, DumpType, DumpTypeMask);
+            _destinations = DumpParameters.Destinations(this, Path, new BlobDestination
             {
-                ThrowTerminatingError(KuduErrors.Record(new ArgumentException("Give either -DumpType or -DumpTypeMask, not both."), "DumpTypeConflict", ErrorCategory.InvalidArgument, DumpTypeMask));
-            }
-
-            _kind = DumpKind.From(DumpType, DumpTypeMask);
-            if (ParameterSetName == PathSet)
-            {
-                string folder = Path == null ? SessionState.Path.CurrentFileSystemLocation.ProviderPath : GetUnresolvedProviderPathFromPSPath(Path);
-                _destinations = DumpDestinations.Folder(folder, Force.IsPresent);
-            }
-            else
-            {
-                try
-                {
-                    _destinations = DumpDestinations.Blob(new BlobDestination
-                    {
-                        ContainerUri = BlobContainerUri,
-                        ConnectionString = ConnectionString,
-                        Container = Container,
-                        Prefix = BlobPrefix,
-                        CreateContainer = CreateContainer.IsPresent,
-                        Force = Force.IsPresent,
-                    });
-                }
-                catch (DumpDestinationException ex)
-                {
-                    // The same for every item: nothing can be stored, so stop before any dump is taken.
-                    ThrowTerminatingError(KuduErrors.From(ex, ex.Destination));
-                }
-            }
-
+                ContainerUri = BlobContainerUri,
+                ConnectionString = ConnectionString,
+                Container = Container,
+                Prefix = BlobPrefix,
+                CreateContainer = CreateContainer.IsPresent,
+                Force = Force.IsPresent,
+            });
             _queue = new OrderedWorkQueue<KuduDumpResult>(Bridge, ThrottleLimit, CancellationToken);
         }
 
@@ -145,9 +123,7 @@ namespace KuduDiagnostics.Commands
             DumpKind kind = _kind!;
             var target = new ProcessTarget(session, instance, Id) { ActivityId = DumpProgressView.NewActivityId() };
             string what = $"{(string.IsNullOrEmpty(Name) ? "process" : Name)} ({Id}) on {target.Location}";
-            string action = kind.IsFullMemory
-                ? $"Save a {kind.Label} dump: the process is frozen while Kudu writes all of its memory, for seconds to minutes"
-                : $"Save a {kind.Label} dump: the process is paused while Kudu writes it";
+            string action = DumpParameters.Action(kind);
             if (!ShouldProcess(what, action))
             {
                 return;
