@@ -22,6 +22,17 @@ BeforeAll {
     $contoso = Get-TestSite $emulator 'contoso'
     $session = New-EmulatorSession $emulator 'contoso'
 
+    function New-DumpPowerShell([string] $Folder) {
+        # A second runspace runs the dump, so the test can read its progress stream or stop it like Ctrl+C does.
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript({
+            param($Manifest, $Session, $Folder)
+            Import-Module $Manifest
+            Get-KuduProcess -Session $Session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $Folder
+        }).AddArgument($ModuleManifest).AddArgument($session).AddArgument($Folder)
+        $ps
+    }
+
     function Assert-DumpMatchesEmulator {
         param($Result, [string] $Site = 'contoso', [int] $DumpType = 1)
         $expected = Get-KuduEmulatorExpectedDump $emulator $Site $Result.Instance $Result.ProcessId $DumpType
@@ -147,13 +158,8 @@ Describe 'Save-KuduProcessDump to disk' {
 
     It 'shows progress: the waiting phase while Kudu writes, then bytes, total and rate' {
         Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ sizes = @{ '1' = 24MB }; paceBytesPerSecond = 16MB; writeDelayMs = 1500 } }
-        $ps = [powershell]::Create()
+        $ps = New-DumpPowerShell $folder
         try {
-            $null = $ps.AddScript({
-                param($Manifest, $Session, $Folder)
-                Import-Module $Manifest
-                Get-KuduProcess -Session $Session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $Folder
-            }).AddArgument($ModuleManifest).AddArgument($session).AddArgument($folder)
             $output = $ps.Invoke()
 
             $output | Should -HaveCount 1
@@ -327,13 +333,8 @@ Describe 'Save-KuduProcessDump when things go wrong' {
 
     It 'stops promptly on Ctrl+C and removes the partial dump' {
         Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ sizes = @{ '1' = 256MB }; paceBytesPerSecond = 8MB; writeDelayMs = 0 } }
-        $ps = [powershell]::Create()
+        $ps = New-DumpPowerShell $folder
         try {
-            $null = $ps.AddScript({
-                param($Manifest, $Session, $Folder)
-                Import-Module $Manifest
-                Get-KuduProcess -Session $Session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $Folder
-            }).AddArgument($ModuleManifest).AddArgument($session).AddArgument($folder)
             $async = $ps.BeginInvoke()
             $deadline = [datetime]::UtcNow.AddSeconds(20)
             while (-not (Get-DumpFiles $folder | Where-Object { $_.Name -like '*.partial' -and $_.Length -gt 1MB })) {

@@ -7,8 +7,8 @@ using KuduDiagnostics.Kudu;
 namespace KuduDiagnostics.Dumps
 {
     /// <summary>
-    /// The dump response body as the sinks read it: counts bytes, keeps the first four for the signature check,
-    /// notes when bytes last arrived (stall detection), and turns a connection that breaks or ends early into a
+    /// The dump response body as the sinks read it: counts bytes (progress and stall detection read the count),
+    /// keeps the first four for the signature check, and turns a connection that breaks or ends early into a
     /// <see cref="KuduException"/> so a sink can tell network failures from its own.
     /// </summary>
     internal sealed class DumpBodyStream : Stream
@@ -18,7 +18,6 @@ namespace KuduDiagnostics.Dumps
         private readonly string _host;
         private readonly byte[] _head = new byte[4];
         private long _position;
-        private long _lastReadTicks = DateTime.UtcNow.Ticks;
 
         public DumpBodyStream(Stream inner, long? expectedLength, string host)
         {
@@ -29,8 +28,6 @@ namespace KuduDiagnostics.Dumps
 
         /// <summary>Bytes read so far. Read from other threads for progress.</summary>
         public long BytesRead => Interlocked.Read(ref _position);
-
-        public DateTime LastReadUtc => new DateTime(Interlocked.Read(ref _lastReadTicks), DateTimeKind.Utc);
 
         public int HeadLength => (int)Math.Min(_head.Length, BytesRead);
 
@@ -116,7 +113,6 @@ namespace KuduDiagnostics.Dumps
             }
 
             Interlocked.Add(ref _position, read);
-            Interlocked.Exchange(ref _lastReadTicks, DateTime.UtcNow.Ticks);
             if (_expectedLength is long length && _position > length)
             {
                 throw new KuduException(KuduErrorKind.DumpIncomplete,
