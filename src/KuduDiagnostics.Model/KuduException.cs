@@ -1,5 +1,4 @@
 using System;
-using System.Net;
 
 namespace KuduDiagnostics
 {
@@ -52,7 +51,5 @@ namespace KuduDiagnostics
         public string? ServerMessage { get; }
 
         public Uri? RequestUri { get; }
-
-        public HttpStatusCode? HttpStatus => StatusCode is int s ? (HttpStatusCode)s : (HttpStatusCode?)null;
     }
 }

@@ -40,9 +40,6 @@ namespace KuduDiagnostics
             }
         }
 
-        /// <summary>The private load context's name, for diagnostics; null on Windows PowerShell.</summary>
-        public static string? LoadContextName => s_loadContext?.ToString();
-
         private static Assembly? ResolveCore(object? sender, ResolveEventArgs args)
         {
             try

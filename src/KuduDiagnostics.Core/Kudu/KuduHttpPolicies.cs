@@ -155,8 +155,6 @@ namespace KuduDiagnostics.Kudu
             _policies = Array.ConvertAll(scopes, scope => new TokenAuthenticationPolicy(credential, scope));
         }
 
-        public string ActiveScope => _policies[_active].Scope;
-
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
             ProcessAsync(message, pipeline, async: false).AsTask().GetAwaiter().GetResult();
 

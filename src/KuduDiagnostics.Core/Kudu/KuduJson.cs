@@ -275,82 +275,37 @@ namespace KuduDiagnostics.Kudu
             return value == FailedReadTime ? (TimeSpan?)null : value;
         }
 
-        private static IReadOnlyList<Uri> UriArray(JsonElement o, string name)
+        private static IReadOnlyList<Uri> UriArray(JsonElement o, string name) =>
+            Items(o, name, JsonValueKind.String, e => Uri.TryCreate(e.GetString(), UriKind.Absolute, out Uri? uri) ? uri : null);
+
+        private static IReadOnlyList<string> StringArray(JsonElement o, string name) =>
+            Items(o, name, JsonValueKind.String, e => e.GetString());
+
+        private static IReadOnlyList<KuduProcessThread> Threads(JsonElement o) =>
+            Items(o, "threads", JsonValueKind.Object, t => new KuduProcessThread { Id = RequiredInt(t, "id"), State = String(t, "state"), Href = UriValue(t, "href") });
+
+        private static IReadOnlyList<KuduProcessModule> Modules(JsonElement o) =>
+            Items(o, "modules", JsonValueKind.Object, m => new KuduProcessModule
+            {
+                BaseAddress = String(m, "base_address"),
+                FileName = String(m, "file_name"),
+                FileVersion = String(m, "file_version"),
+                Href = UriValue(m, "href"),
+            });
+
+        /// <summary>The elements of an array property that have the expected kind; absent or not an array: none.</summary>
+        private static IReadOnlyList<T> Items<T>(JsonElement o, string name, JsonValueKind kind, Func<JsonElement, T?> select)
+            where T : class
         {
-            if (Property(o, name) is not JsonElement v || v.ValueKind != JsonValueKind.Array)
+            var result = new List<T>();
+            if (Property(o, name) is JsonElement v && v.ValueKind == JsonValueKind.Array)
             {
-                return Array.Empty<Uri>();
-            }
-
-            var result = new List<Uri>();
-            foreach (JsonElement e in v.EnumerateArray())
-            {
-                if (e.ValueKind == JsonValueKind.String && Uri.TryCreate(e.GetString(), UriKind.Absolute, out Uri? uri))
+                foreach (JsonElement e in v.EnumerateArray())
                 {
-                    result.Add(uri);
-                }
-            }
-
-            return result;
-        }
-
-        private static IReadOnlyList<string> StringArray(JsonElement o, string name)
-        {
-            if (Property(o, name) is not JsonElement v || v.ValueKind != JsonValueKind.Array)
-            {
-                return Array.Empty<string>();
-            }
-
-            var result = new List<string>();
-            foreach (JsonElement e in v.EnumerateArray())
-            {
-                if (e.ValueKind == JsonValueKind.String)
-                {
-                    result.Add(e.GetString()!);
-                }
-            }
-
-            return result;
-        }
-
-        private static IReadOnlyList<KuduProcessThread> Threads(JsonElement o)
-        {
-            if (Property(o, "threads") is not JsonElement v || v.ValueKind != JsonValueKind.Array)
-            {
-                return Array.Empty<KuduProcessThread>();
-            }
-
-            var result = new List<KuduProcessThread>();
-            foreach (JsonElement t in v.EnumerateArray())
-            {
-                if (t.ValueKind == JsonValueKind.Object)
-                {
-                    result.Add(new KuduProcessThread { Id = RequiredInt(t, "id"), State = String(t, "state"), Href = UriValue(t, "href") });
-                }
-            }
-
-            return result;
-        }
-
-        private static IReadOnlyList<KuduProcessModule> Modules(JsonElement o)
-        {
-            if (Property(o, "modules") is not JsonElement v || v.ValueKind != JsonValueKind.Array)
-            {
-                return Array.Empty<KuduProcessModule>();
-            }
-
-            var result = new List<KuduProcessModule>();
-            foreach (JsonElement m in v.EnumerateArray())
-            {
-                if (m.ValueKind == JsonValueKind.Object)
-                {
-                    result.Add(new KuduProcessModule
+                    if (e.ValueKind == kind && select(e) is T item)
                     {
-                        BaseAddress = String(m, "base_address"),
-                        FileName = String(m, "file_name"),
-                        FileVersion = String(m, "file_version"),
-                        Href = UriValue(m, "href"),
-                    });
+                        result.Add(item);
+                    }
                 }
             }
 

@@ -47,8 +47,6 @@ namespace KuduDiagnostics.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 8;
 
-        internal override Task[] RunningWork => _queue?.Running.ToArray() ?? Array.Empty<Task>();
-
         internal override void Begin()
         {
             _queue = new OrderedWorkQueue<List<KuduProcess>>(Bridge, ThrottleLimit, CancellationToken);

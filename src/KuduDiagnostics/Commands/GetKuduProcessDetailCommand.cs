@@ -1,8 +1,5 @@
-using KuduDiagnostics.Session;
-using System;
-using System.Linq;
 using System.Management.Automation;
-using System.Threading.Tasks;
+using KuduDiagnostics.Session;
 
 namespace KuduDiagnostics.Commands
 {
@@ -36,11 +33,9 @@ namespace KuduDiagnostics.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 8;
 
-        internal override Task[] RunningWork => _queue?.Running.ToArray() ?? Array.Empty<Task>();
-
         internal override void Begin()
         {
-            _queue = new OrderedWorkQueue<KuduProcessDetail>(Bridge, ThrottleLimit, CancellationToken);
+            _queue = NewWorkQueue<KuduProcessDetail>(ThrottleLimit);
         }
 
         internal override void Process()

@@ -159,8 +159,6 @@ namespace KuduDiagnostics.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 8;
 
-        internal override Task[] RunningWork => _queue?.Running.ToArray() ?? Array.Empty<Task>();
-
         internal override void Begin()
         {
             _kind = DumpParameters.Kind(this, DumpType, DumpTypeMask);
@@ -190,7 +188,7 @@ namespace KuduDiagnostics.Commands
                 Force = Force.IsPresent,
             });
 
-            _queue = new OrderedWorkQueue<AppDumpSummary>(Bridge, ThrottleLimit, CancellationToken);
+            _queue = NewWorkQueue<AppDumpSummary>(ThrottleLimit);
         }
 
         internal override void Process()

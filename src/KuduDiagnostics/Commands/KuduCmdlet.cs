@@ -62,8 +62,15 @@ namespace KuduDiagnostics.Commands
         {
         }
 
-        /// <summary>Work still running when the user presses Ctrl+C; given a moment to clean up (partial files).</summary>
-        internal virtual Task[] RunningWork => Array.Empty<Task>();
+        private IRunningWork? _work;
+
+        /// <summary>The command's queue of per-item work; Ctrl+C gives what is running a moment to clean up.</summary>
+        internal OrderedWorkQueue<T> NewWorkQueue<T>(int throttleLimit)
+        {
+            var queue = new OrderedWorkQueue<T>(Bridge, throttleLimit, CancellationToken);
+            _work = queue;
+            return queue;
+        }
 
         /// <summary>
         /// The given session, else this runspace's newest one. No session at all is a terminating error (nothing
@@ -110,7 +117,7 @@ namespace KuduDiagnostics.Commands
                 // Ctrl+C (a Write* may notice before StopProcessing runs): stop the work and let it remove its
                 // partial files before the pipeline unwinds.
                 _cancellation!.Cancel();
-                Task[] running = RunningWork;
+                Task[] running = _work?.Running.ToArray() ?? Array.Empty<Task>();
                 if (running.Length > 0)
                 {
                     Task.WaitAny(Task.WhenAll(running), Task.Delay(TimeSpan.FromSeconds(10)));

@@ -82,11 +82,17 @@ namespace KuduDiagnostics.Commands
         }
     }
 
+    /// <summary>Work of a command that may still be running.</summary>
+    internal interface IRunningWork
+    {
+        IEnumerable<Task> Running { get; }
+    }
+
     /// <summary>
     /// Runs one piece of async work per pipeline item, at most <c>throttleLimit</c> at once, and hands results
     /// back to the pipeline thread in input order.
     /// </summary>
-    internal sealed class OrderedWorkQueue<T>
+    internal sealed class OrderedWorkQueue<T> : IRunningWork
     {
         private readonly PipelineBridge _bridge;
         private readonly SemaphoreSlim _slots;

@@ -94,8 +94,6 @@ namespace KuduDiagnostics.Commands
         [ValidateRange(1, 32)]
         public int ThrottleLimit { get; set; } = 4;
 
-        internal override Task[] RunningWork => _queue?.Running.ToArray() ?? Array.Empty<Task>();
-
         internal override void Begin()
         {
             _kind = DumpParameters.Kind(this, DumpType, DumpTypeMask);
@@ -108,7 +106,7 @@ namespace KuduDiagnostics.Commands
                 CreateContainer = CreateContainer.IsPresent,
                 Force = Force.IsPresent,
             });
-            _queue = new OrderedWorkQueue<KuduDumpResult>(Bridge, ThrottleLimit, CancellationToken);
+            _queue = NewWorkQueue<KuduDumpResult>(ThrottleLimit);
         }
 
         internal override void Process()
