@@ -1,6 +1,7 @@
 namespace KuduDiagnostics
 {
-    /// <summary>The kinds of dump Save-KuduProcessDump asks Kudu for. Values are MINIDUMP_TYPE masks.</summary>
+    /// <summary>The kinds of dump Save-KuduProcessDump asks for.</summary>
+    /// <remarks>The values are Windows Kudu's MINIDUMP_TYPE masks for compatibility; the wire contract, not the value, decides what is sent.</remarks>
     public enum DumpType
     {
         /// <summary>Kudu's "mini" (MiniDumpWithDataSegs = 1): stacks and modules, no managed heap. Seconds, a few MB.</summary>

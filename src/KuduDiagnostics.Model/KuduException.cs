@@ -51,5 +51,19 @@ namespace KuduDiagnostics
         public string? ServerMessage { get; }
 
         public Uri? RequestUri { get; }
+
+        /// <summary>The site, instance or process the failure is about; the ErrorRecord's target.</summary>
+        public KuduTarget? Target { get; private set; }
+
+        /// <summary>Names the target unless a more precise one is already set. Returns false, for use in exception filters.</summary>
+        internal bool AttachTarget(KuduTarget target)
+        {
+            if (Target == null || (Target.Id == null && target.Id != null))
+            {
+                Target = target;
+            }
+
+            return false;
+        }
     }
 }

@@ -7,7 +7,7 @@ namespace KuduDiagnostics
         public KuduSession? Session { get; internal set; }
         public string Instance { get; internal set; } = string.Empty;
         public string? State { get; internal set; }
-        public string ShortId => Instance.Length > 6 ? Instance.Substring(0, 6) : Instance;
+        public string ShortId => KuduTarget.ShortId(Instance);
         public string? SiteName => Session?.SiteName;
         public override string ToString() => Instance;
     }

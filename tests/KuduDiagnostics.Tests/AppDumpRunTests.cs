@@ -6,6 +6,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Kudu;
 using Xunit;
 

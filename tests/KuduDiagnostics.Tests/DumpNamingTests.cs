@@ -1,5 +1,6 @@
 using System;
 using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Kudu;
 using Xunit;
 
 namespace KuduDiagnostics.Tests
@@ -8,12 +9,9 @@ namespace KuduDiagnostics.Tests
     {
         private static DumpDescriptor Dump(string process, string? slot = null, string? instance = "1a2b3c4d5e") => new DumpDescriptor
         {
-            SiteName = "contoso",
-            Slot = slot,
-            Instance = instance,
-            ProcessId = 4512,
-            ProcessName = process,
+            Target = new KuduTarget(null, "contoso", slot, instance, 4512, process),
             Kind = DumpKind.From(DumpType.Full, null),
+            Format = WindowsKuduContract.FormatOf(zip: false),
             CaptureTimeUtc = new DateTime(2026, 11, 25, 12, 1, 2, DateTimeKind.Utc),
         };
 
@@ -41,9 +39,9 @@ namespace KuduDiagnostics.Tests
         [Fact]
         public void Dump_kinds_map_to_the_masks_Kudu_expects()
         {
-            Assert.Equal(1, DumpKind.From(DumpType.Mini, null).Mask);
-            Assert.Equal(2, DumpKind.From(DumpType.Full, null).Mask);
-            Assert.Equal(0x41A25, DumpKind.From(DumpType.Heap, null).Mask);
+            Assert.Equal(1, WindowsKuduContract.MaskOf(DumpKind.From(DumpType.Mini, null)));
+            Assert.Equal(2, WindowsKuduContract.MaskOf(DumpKind.From(DumpType.Full, null)));
+            Assert.Equal(0x41A25, WindowsKuduContract.MaskOf(DumpKind.From(DumpType.Heap, null)));
             Assert.False(DumpKind.From(DumpType.Heap, null).IsFullMemory);
             Assert.Equal("mask0x1234", DumpKind.From(DumpType.Mini, 0x1234).Label);
             Assert.Throws<ArgumentOutOfRangeException>(() => DumpKind.From(DumpType.Mini, -5));

@@ -4,6 +4,7 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Kudu;
 using KuduDiagnostics.Session;
 using Xunit;
@@ -29,7 +30,7 @@ namespace KuduDiagnostics.Tests
             string folder = Path.Combine(Path.GetTempPath(), "kudu-stall-" + Guid.NewGuid().ToString("n"));
             try
             {
-                var request = new DumpRequest { Session = session, Instance = instance, ProcessId = worker.Id, ProcessName = worker.Name, Kind = DumpKind.From(DumpType.Mini, null) };
+                var request = new DumpRequest { Target = KuduTarget.Of(session, instance, worker.Id, worker.Name), Kind = DumpKind.From(DumpType.Mini, null) };
                 var options = new DumpTransferOptions { StallTimeout = TimeSpan.FromSeconds(1), ProgressInterval = TimeSpan.FromMilliseconds(100) };
 
                 var ex = await Assert.ThrowsAsync<KuduException>(() =>

@@ -6,6 +6,7 @@ using System.Net.Http;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Kudu;
 using KuduDiagnostics.Session;
 

@@ -3,6 +3,8 @@ using System.Linq;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Kudu;
 using KuduDiagnostics.Session;
 using Xunit;
@@ -123,7 +125,7 @@ namespace KuduDiagnostics.Tests
             string instance = _emulator.Instances("contoso")[0];
             KuduProcessDetail app = await session.Kudu().GetProcessAsync(instance, -1, false, NullTrace.Instance, CancellationToken.None);
 
-            using (KuduDumpResponse dump = await session.Kudu().OpenDumpAsync(instance, app.Id, 1, zip: false, NullTrace.Instance, CancellationToken.None))
+            using (KuduDumpResponse dump = await session.Kudu().OpenDumpAsync(KuduTarget.Of(session, instance, app.Id), DumpKind.From(DumpType.Mini, null), WindowsKuduContract.FormatOf(zip: false), NullTrace.Instance, CancellationToken.None))
             {
                 Assert.Equal(1048576, dump.ContentLength);
                 var buffer = new byte[4];
@@ -133,7 +135,7 @@ namespace KuduDiagnostics.Tests
             }
 
             await _emulator.ControlAsync(HttpMethod.Put, "/_emulator/sites/contoso/faults", """[{"route":"dump","action":"status","status":503}]""");
-            await Assert.ThrowsAsync<KuduException>(() => session.Kudu().OpenDumpAsync(instance, app.Id, 1, false, NullTrace.Instance, CancellationToken.None));
+            await Assert.ThrowsAsync<KuduException>(() => session.Kudu().OpenDumpAsync(KuduTarget.Of(session, instance, app.Id), DumpKind.From(DumpType.Mini, null), WindowsKuduContract.FormatOf(zip: false), NullTrace.Instance, CancellationToken.None));
             var stats = await _emulator.ControlAsync(HttpMethod.Get, "/_emulator/stats");
             Assert.Equal(2, stats.GetProperty("sites").GetProperty("contoso").GetProperty("dumpRequests").GetInt32());
         }

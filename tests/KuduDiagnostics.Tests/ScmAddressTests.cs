@@ -1,5 +1,6 @@
 using System;
 using KuduDiagnostics.AzurePlatform;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Kudu;
 using KuduDiagnostics.Session;
 using Xunit;

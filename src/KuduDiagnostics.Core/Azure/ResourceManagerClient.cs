@@ -7,7 +7,7 @@ using System.Threading.Tasks;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
-using KuduDiagnostics.Kudu;
+using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.AzurePlatform
 {
@@ -22,11 +22,7 @@ namespace KuduDiagnostics.AzurePlatform
         public ResourceManagerClient(Uri endpoint, TokenCredential credential, string scope)
         {
             _endpoint = endpoint;
-            var options = new KuduClientOptions();
-            var pipelineOptions = new HttpPipelineOptions(options) { ResponseClassifier = new KuduReadClassifier() };
-            pipelineOptions.PerRetryPolicies.Add(new TokenAuthenticationPolicy(credential, scope));
-            pipelineOptions.PerRetryPolicies.Add(new KuduTracePolicy());
-            _pipeline = HttpPipelineBuilder.Build(pipelineOptions, new HttpPipelineTransportOptions());
+            _pipeline = HttpPipelines.Build(new TokenAuthenticationPolicy(credential, scope));
         }
 
         public async Task<ArmSite> GetSiteAsync(SiteResourceId id, IKuduTrace trace, CancellationToken cancellationToken)
@@ -113,7 +109,7 @@ namespace KuduDiagnostics.AzurePlatform
                 message.Request.Uri.AppendQuery("api-version", ApiVersion);
             }
 
-            message.SetProperty(KuduTracePolicy.TraceProperty, trace);
+            message.SetProperty(TracePolicy.TraceProperty, trace);
             Uri uri = message.Request.Uri.ToUri();
             try
             {

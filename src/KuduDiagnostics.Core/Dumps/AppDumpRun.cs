@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Kudu;
 using KuduDiagnostics.Session;
 
@@ -10,8 +11,8 @@ namespace KuduDiagnostics.Dumps
 {
     internal sealed class AppDumpOptions
     {
-        /// <summary>Which process names to dump (the cmdlet passes a wildcard match).</summary>
-        public Func<string, bool> ProcessName { get; set; } = name => string.Equals(name, "w3wp", StringComparison.OrdinalIgnoreCase);
+        /// <summary>Which process names to dump (the cmdlet passes a wildcard match); null: the platform's worker.</summary>
+        public Func<string, bool>? ProcessName { get; set; }
 
         public bool AllInstances { get; set; }
 
@@ -24,8 +25,8 @@ namespace KuduDiagnostics.Dumps
 
         public bool Zip { get; set; }
 
-        /// <summary>How many list and detail lookups run at once.</summary>
-        public int LookupConcurrency { get; set; } = 8;
+        /// <summary>Bounds the run's requests; the session's limiter when null.</summary>
+        public RequestLimiter? Limiter { get; set; }
     }
 
     /// <summary>What a run reports as it goes; the cmdlet turns each into PowerShell output on its thread.</summary>
@@ -50,6 +51,9 @@ namespace KuduDiagnostics.Dumps
         public int Dumped;
         public int Skipped;
         public int Failed;
+
+        /// <summary>The platform's worker name, what the run looked for when no names were given.</summary>
+        public string DefaultWorkerName = string.Empty;
     }
 
     /// <summary>
@@ -62,7 +66,9 @@ namespace KuduDiagnostics.Dumps
         public static async Task<AppDumpSummary> RunAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, IKuduTrace trace, CancellationToken cancellationToken)
         {
             var summary = new AppDumpSummary();
-            KuduClient kudu = session.Kudu();
+            KuduClient kudu = session.Kudu(options.Limiter);
+            summary.DefaultWorkerName = kudu.Contract.DefaultWorkerName;
+            Func<string, bool> wanted = options.ProcessName ?? (name => string.Equals(name, kudu.Contract.DefaultWorkerName, StringComparison.OrdinalIgnoreCase));
 
             IReadOnlyList<string?> instances = options.AllInstances
                 ? (await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i.Instance).ToList()
@@ -71,7 +77,7 @@ namespace KuduDiagnostics.Dumps
                 ? $"{session.SiteName} has {instances.Count} instance(s)."
                 : instances[0] == null ? $"Asking the instance the front end picks for {session.SiteName} (use -AllInstances for every instance)." : $"Asking {instances.Count} instance(s) of {session.SiteName}.");
 
-            var listed = await Bounded.SelectAsync(instances, options.LookupConcurrency, async instance =>
+            var listed = await Task.WhenAll(instances.Select(async instance =>
             {
                 try
                 {
@@ -84,28 +90,25 @@ namespace KuduDiagnostics.Dumps
                     observer.Failed(instance!, ex);
                     return new List<KuduProcess>();
                 }
-            }).ConfigureAwait(false);
+            })).ConfigureAwait(false);
 
-            List<KuduProcess> candidates = listed.SelectMany(p => p).Where(p => options.ProcessName(p.Name)).ToList();
+            List<KuduProcess> candidates = listed.SelectMany(p => p).Where(p => wanted(p.Name)).ToList();
             summary.Candidates = candidates.Count;
             trace.Verbose($"{candidates.Count} matching process(es) on {session.SiteName}; reading their details.");
 
-            var details = await Bounded.SelectAsync(candidates, options.LookupConcurrency, async process =>
+            var details = await Task.WhenAll(candidates.Select(async process =>
             {
                 try
                 {
-                    KuduProcessDetail detail = await kudu.GetProcessAsync(process.Instance, process.Id, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
-                    detail.Session = session;
-                    return detail;
+                    return await kudu.GetProcessAsync(process.Instance, process.Id, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
                 }
                 catch (KuduException ex) when (ex.Kind == KuduErrorKind.ProcessNotFound || ex.Kind == KuduErrorKind.InstanceNotFound)
                 {
                     Interlocked.Increment(ref summary.Failed);
-                    process.Session = session;
                     observer.Failed(process, ex);
                     return null;
                 }
-            }).ConfigureAwait(false);
+            })).ConfigureAwait(false);
 
             foreach (KuduProcessDetail? detail in details)
             {
@@ -129,12 +132,10 @@ namespace KuduDiagnostics.Dumps
 
                 var request = new DumpRequest
                 {
-                    Session = session,
-                    Instance = detail.Instance,
-                    ProcessId = detail.Id,
-                    ProcessName = detail.Name,
+                    Target = KuduTarget.Of(session, detail.Instance, detail.Id, detail.Name),
                     Kind = options.Kind,
                     Zip = options.Zip,
+                    Limiter = options.Limiter,
                 };
 
                 try
@@ -150,36 +151,6 @@ namespace KuduDiagnostics.Dumps
             }
 
             return summary;
-        }
-    }
-
-    /// <summary>Task-based parallel map with a concurrency bound (netstandard2.0 has no Parallel.ForEachAsync).</summary>
-    internal static class Bounded
-    {
-        public static async Task<TResult[]> SelectAsync<TItem, TResult>(IReadOnlyList<TItem> items, int limit, Func<TItem, Task<TResult>> select)
-        {
-            using var slots = new SemaphoreSlim(Math.Max(1, limit));
-            var tasks = new Task<TResult>[items.Count];
-            for (int i = 0; i < items.Count; i++)
-            {
-                TItem item = items[i];
-                tasks[i] = Run(item);
-            }
-
-            return await Task.WhenAll(tasks).ConfigureAwait(false);
-
-            async Task<TResult> Run(TItem item)
-            {
-                await slots.WaitAsync().ConfigureAwait(false);
-                try
-                {
-                    return await select(item).ConfigureAwait(false);
-                }
-                finally
-                {
-                    slots.Release();
-                }
-            }
         }
     }
 }

@@ -10,7 +10,7 @@ using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
-using KuduDiagnostics.Kudu;
+using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Dumps
 {
@@ -66,12 +66,8 @@ namespace KuduDiagnostics.Dumps
         public static BlobDumpSink Create(BlobDestination destination, TokenCredential? sessionCredential)
         {
             var options = new BlobClientOptions();
-            options.Retry.MaxRetries = 3;
-            options.Retry.Delay = TimeSpan.FromSeconds(0.5);
-            options.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
-            options.Diagnostics.IsLoggingEnabled = false;
-            options.Diagnostics.IsDistributedTracingEnabled = false;
-            options.Diagnostics.ApplicationId = "KuduDiagnostics";
+            DiagnosticsClientOptions.ApplyRetry(options.Retry);
+            DiagnosticsClientOptions.ApplyDiagnostics(options.Diagnostics);
 
             BlobContainerClient container;
             if (destination.ConnectionString != null)
@@ -277,143 +273,5 @@ namespace KuduDiagnostics.Dumps
         }
 
         internal static Uri WithoutSas(Uri uri) => new UriBuilder(uri) { Query = string.Empty }.Uri;
-
-        private sealed class BlobDumpTarget : IDumpTarget
-        {
-            private readonly BlobClient _blob;
-            private readonly DumpDescriptor _dump;
-            private readonly bool _force;
-            private long _stored;
-
-            public BlobDumpTarget(BlobClient blob, string display, DumpDescriptor dump, bool force)
-            {
-                _blob = blob;
-                Display = display;
-                _dump = dump;
-                _force = force;
-                BlobUri = WithoutSas(blob.Uri);
-            }
-
-            public string Display { get; }
-
-            public string? FilePath => null;
-
-            public Uri? BlobUri { get; }
-
-            public string? BlobName => _blob.Name;
-
-            public long? BytesStored => Interlocked.Read(ref _stored);
-
-            /// <summary>The upload reads the Kudu body directly and commits the block list only once it ends well.</summary>
-            public async Task WriteAsync(DumpBodyStream body, CancellationToken cancellationToken)
-            {
-                var options = new BlobUploadOptions
-                {
-                    HttpHeaders = new BlobHttpHeaders { ContentType = _dump.Zip ? "application/zip" : "application/octet-stream" },
-                    Metadata = Metadata(_dump),
-                    Conditions = _force ? null : new BlobRequestConditions { IfNoneMatch = ETag.All },
-                    TransferOptions = new StorageTransferOptions
-                    {
-                        InitialTransferSize = BlockSize,
-                        MaximumTransferSize = BlockSize,
-                        MaximumConcurrency = UploadConcurrency,
-                    },
-                    ProgressHandler = new Progress(this),
-                };
-
-                try
-                {
-                    await _blob.UploadAsync(body, options, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is RequestFailedException || ex is AggregateException)
-                {
-                    if (FindKuduFailure(ex) is KuduException kudu)
-                    {
-                        throw kudu;
-                    }
-
-                    throw Explain(ex, Display);
-                }
-            }
-
-            public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-            public void Abort()
-            {
-                // Staged blocks that were never committed are invisible and discarded by the service.
-            }
-
-            public void Dispose()
-            {
-            }
-
-            private static KuduException? FindKuduFailure(Exception ex)
-            {
-                for (Exception? e = ex; e != null; e = e.InnerException)
-                {
-                    if (e is KuduException kudu)
-                    {
-                        return kudu;
-                    }
-
-                    if (e is AggregateException aggregate)
-                    {
-                        foreach (Exception inner in aggregate.InnerExceptions)
-                        {
-                            if (FindKuduFailure(inner) is KuduException found)
-                            {
-                                return found;
-                            }
-                        }
-                    }
-                }
-
-                return null;
-            }
-
-            private static Dictionary<string, string> Metadata(DumpDescriptor dump)
-            {
-                // Metadata travels as HTTP headers: server-supplied names are kept to printable ASCII.
-                var metadata = new Dictionary<string, string>
-                {
-                    ["site"] = HeaderSafe(dump.SiteName),
-                    ["instance"] = HeaderSafe(dump.Instance ?? "any"),
-                    ["processname"] = HeaderSafe(dump.ProcessName),
-                    ["processid"] = dump.ProcessId.ToString(CultureInfo.InvariantCulture),
-                    ["dumptype"] = dump.Kind.Label,
-                    ["dumptypemask"] = "0x" + dump.Kind.Mask.ToString("x", CultureInfo.InvariantCulture),
-                    ["capturetimeutc"] = dump.CaptureTimeUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-                };
-                if (dump.Slot != null)
-                {
-                    metadata["slot"] = HeaderSafe(dump.Slot);
-                }
-
-                return metadata;
-            }
-
-            private static string HeaderSafe(string value)
-            {
-                var chars = value.ToCharArray();
-                for (int i = 0; i < chars.Length; i++)
-                {
-                    if (chars[i] < 0x20 || chars[i] > 0x7E)
-                    {
-                        chars[i] = '_';
-                    }
-                }
-
-                return new string(chars).Trim();
-            }
-
-            private sealed class Progress : IProgress<long>
-            {
-                private readonly BlobDumpTarget _target;
-
-                public Progress(BlobDumpTarget target) => _target = target;
-
-                public void Report(long value) => Interlocked.Exchange(ref _target._stored, value);
-            }
-        }
     }
 }

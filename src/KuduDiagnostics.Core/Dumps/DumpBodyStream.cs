@@ -2,36 +2,38 @@ using System;
 using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
-using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.Dumps
 {
     /// <summary>
     /// The dump response body as the sinks read it: counts bytes (progress and stall detection read the count),
-    /// keeps the first four for the signature check, and turns a connection that breaks or ends early into a
-    /// <see cref="KuduException"/> so a sink can tell network failures from its own.
+    /// checks the format's signature on the first bytes and the announced length at the end (the one place that
+    /// does), and turns a connection that breaks or ends early into a <see cref="KuduException"/> so a sink can
+    /// tell network failures from its own.
     /// </summary>
     internal sealed class DumpBodyStream : Stream
     {
         private readonly Stream _inner;
         private readonly long? _expectedLength;
         private readonly string _host;
-        private readonly byte[] _head = new byte[4];
+        private readonly byte[] _signature;
+        private readonly byte[] _head;
         private long _position;
 
-        public DumpBodyStream(Stream inner, long? expectedLength, string host)
+        public DumpBodyStream(Stream inner, long? expectedLength, DumpFormat format, string host)
         {
             _inner = inner;
             _expectedLength = expectedLength;
+            _signature = format.Signature;
+            _head = new byte[_signature.Length];
             _host = host;
         }
 
         /// <summary>Bytes read so far. Read from other threads for progress.</summary>
         public long BytesRead => Interlocked.Read(ref _position);
 
-        public int HeadLength => (int)Math.Min(_head.Length, BytesRead);
-
-        public byte[] Head => _head;
+        /// <summary>True once the first bytes match the format's signature; decided when they arrive.</summary>
+        public bool SignatureValid { get; private set; }
 
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -109,7 +111,7 @@ namespace KuduDiagnostics.Dumps
 
             if (_position < _head.Length)
             {
-                Buffer.BlockCopy(buffer, offset, _head, (int)_position, (int)Math.Min(read, _head.Length - _position));
+                CheckSignature(buffer, offset, read);
             }
 
             Interlocked.Add(ref _position, read);
@@ -120,6 +122,22 @@ namespace KuduDiagnostics.Dumps
             }
 
             return read;
+        }
+
+        private void CheckSignature(byte[] buffer, int offset, int read)
+        {
+            int copied = (int)Math.Min(read, _head.Length - _position);
+            Buffer.BlockCopy(buffer, offset, _head, (int)_position, copied);
+            if (_position + copied == _head.Length)
+            {
+                bool valid = true;
+                for (int i = 0; valid && i < _head.Length; i++)
+                {
+                    valid = _head[i] == _signature[i];
+                }
+
+                SignatureValid = valid;
+            }
         }
 
         private KuduException Dropped(Exception ex)

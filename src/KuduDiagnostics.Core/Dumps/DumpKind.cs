@@ -3,22 +3,26 @@ using System.Globalization;
 
 namespace KuduDiagnostics.Dumps
 {
-    /// <summary>A dump type resolved to the mask Kudu gets and the label names carry.</summary>
+    /// <summary>What kind of dump is asked for, independent of the platform; each wire contract turns it into its query.</summary>
     internal sealed class DumpKind
     {
-        private DumpKind(DumpType type, int mask, string label)
+        private DumpKind(DumpType type, int? rawMask, string label)
         {
             Type = type;
-            Mask = mask;
+            RawMask = rawMask;
             Label = label;
         }
 
         public DumpType Type { get; }
-        public int Mask { get; }
+
+        /// <summary>A raw MINIDUMP_TYPE mask (-DumpTypeMask), which only Windows understands; null otherwise.</summary>
+        public int? RawMask { get; }
+
+        /// <summary>The word file names and messages carry: mini, heap, full, mask0x....</summary>
         public string Label { get; }
 
-        /// <summary>True when the mask asks for the whole address space (MiniDumpWithFullMemory, 0x2).</summary>
-        public bool IsFullMemory => (Mask & 0x2) != 0;
+        /// <summary>True when the whole address space is written (a full dump, or a mask with MiniDumpWithFullMemory).</summary>
+        public bool IsFullMemory => Type == DumpType.Full || (RawMask is int mask && (mask & 0x2) != 0);
 
         public static DumpKind From(DumpType type, int? rawMask)
         {
@@ -37,10 +41,34 @@ namespace KuduDiagnostics.Dumps
                 case DumpType.Mini:
                 case DumpType.Full:
                 case DumpType.Heap:
-                    return new DumpKind(type, (int)type, type.ToString().ToLowerInvariant());
+                    return new DumpKind(type, null, type.ToString().ToLowerInvariant());
                 default:
                     throw new ArgumentException("Use -DumpTypeMask to ask for a custom MINIDUMP_TYPE mask.");
             }
         }
+    }
+
+    /// <summary>What a dump body is on the wire and on disk: its signature, extension and content type (from the contract).</summary>
+    internal sealed class DumpFormat
+    {
+        /// <summary>"raw" or "zip", as results report it.</summary>
+        public string Name { get; set; } = "raw";
+
+        public byte[] Signature { get; set; } = new byte[0];
+
+        /// <summary>How warnings name the signature: "minidump (MDMP)".</summary>
+        public string SignatureName { get; set; } = string.Empty;
+
+        /// <summary>".dmp", ".zip".</summary>
+        public string Extension { get; set; } = ".dmp";
+
+        /// <summary>The stored blob's content type.</summary>
+        public string ContentType { get; set; } = "application/octet-stream";
+
+        /// <summary>The Accept header of the dump request.</summary>
+        public string Accept { get; set; } = "application/octet-stream";
+
+        /// <summary>A dump smaller than this is suspicious (0: no such check).</summary>
+        public int SmallestPlausibleLength { get; set; }
     }
 }

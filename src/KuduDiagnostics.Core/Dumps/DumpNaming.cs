@@ -7,13 +7,14 @@ namespace KuduDiagnostics.Dumps
     /// <summary>What a dump is of; names and blob metadata are made from it.</summary>
     internal sealed class DumpDescriptor
     {
-        public string SiteName { get; set; } = string.Empty;
-        public string? Slot { get; set; }
-        public string? Instance { get; set; }
-        public int ProcessId { get; set; }
-        public string ProcessName { get; set; } = string.Empty;
+        /// <summary>Site, slot, instance, process id and name.</summary>
+        public KuduTarget Target { get; set; } = null!;
         public DumpKind Kind { get; set; } = null!;
-        public bool Zip { get; set; }
+        public DumpFormat Format { get; set; } = null!;
+
+        /// <summary>The MINIDUMP_TYPE mask sent, where the platform has one (Windows); null elsewhere.</summary>
+        public int? WireMask { get; set; }
+
         public DateTime CaptureTimeUtc { get; set; }
     }
 
@@ -30,12 +31,12 @@ namespace KuduDiagnostics.Dumps
 
         public static string FileName(DumpDescriptor d)
         {
-            string site = Safe(d.Slot == null ? d.SiteName : d.SiteName + "-" + d.Slot, "site");
-            string instance = Safe(d.Instance == null ? "any" : d.Instance.Substring(0, Math.Min(6, d.Instance.Length)), "any");
-            string process = Safe(d.ProcessName, "process");
+            KuduTarget t = d.Target;
+            string site = Safe(t.Slot == null ? t.SiteName : t.SiteName + "-" + t.Slot, "site");
+            string instance = Safe(t.ShortInstance ?? "any", "any");
+            string process = Safe(t.Name, "process");
             string time = d.CaptureTimeUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-            string extension = d.Zip ? ".zip" : ".dmp";
-            return $"{site}_{instance}_{process}_{d.ProcessId.ToString(CultureInfo.InvariantCulture)}_{time}_{Safe(d.Kind.Label, "dump")}{extension}";
+            return $"{site}_{instance}_{process}_{(t.Id ?? 0).ToString(CultureInfo.InvariantCulture)}_{time}_{Safe(d.Kind.Label, "dump")}{d.Format.Extension}";
         }
 
         /// <summary>The relative path (date folder / file name), with '/' as separator.</summary>

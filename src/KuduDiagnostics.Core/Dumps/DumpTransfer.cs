@@ -1,24 +1,24 @@
 using System;
-using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Kudu;
 using KuduDiagnostics.Session;
+using KuduDiagnostics.Timing;
 
 namespace KuduDiagnostics.Dumps
 {
     /// <summary>Which process to dump, and how.</summary>
     internal sealed class DumpRequest
     {
-        public KuduSession Session { get; set; } = null!;
-        public string? Instance { get; set; }
-        public int ProcessId { get; set; }
-
-        /// <summary>Known from the pipeline (Get-KuduProcess); looked up when null.</summary>
-        public string? ProcessName { get; set; }
+        /// <summary>The process: its session, instance and id; its name when known from the pipeline (looked up when null).</summary>
+        public KuduTarget Target { get; set; } = null!;
 
         public DumpKind Kind { get; set; } = null!;
         public bool Zip { get; set; }
+
+        /// <summary>The caller's bound on requests; the session's when null.</summary>
+        public RequestLimiter? Limiter { get; set; }
     }
 
     internal sealed class DumpTransferOptions
@@ -28,6 +28,8 @@ namespace KuduDiagnostics.Dumps
 
         /// <summary>How often progress is reported (and the stall watchdog looks).</summary>
         public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+        public IClock Clock { get; set; } = SystemClock.Instance;
     }
 
     internal enum DumpPhase
@@ -46,10 +48,10 @@ namespace KuduDiagnostics.Dumps
     internal sealed class DumpProgress
     {
         public DumpPhase Phase { get; set; }
-        public string Site { get; set; } = string.Empty;
-        public string? Instance { get; set; }
-        public int ProcessId { get; set; }
-        public string ProcessName { get; set; } = string.Empty;
+
+        /// <summary>The process dumped (site, instance, id, name).</summary>
+        public KuduTarget Target { get; set; } = null!;
+
         public string DumpLabel { get; set; } = string.Empty;
         public TimeSpan Elapsed { get; set; }
         public long BytesTransferred { get; set; }
@@ -64,30 +66,20 @@ namespace KuduDiagnostics.Dumps
     /// </summary>
     internal static class DumpTransfer
     {
-        private static readonly byte[] MinidumpSignature = { 0x4D, 0x44, 0x4D, 0x50 }; // "MDMP"
-        private static readonly byte[] ZipSignature = { 0x50, 0x4B, 0x03, 0x04 };     // "PK\3\4"
-
         public static async Task<KuduDumpResult> RunAsync(DumpRequest request, IDumpSink sink, Action<DumpProgress> progress, IKuduTrace trace, DumpTransferOptions options, CancellationToken cancellationToken)
         {
-            KuduSession session = request.Session;
-            KuduClient kudu = session.Kudu();
-            var snapshot = new DumpProgress
-            {
-                Site = session.SiteName,
-                Instance = request.Instance,
-                ProcessId = request.ProcessId,
-                ProcessName = request.ProcessName ?? string.Empty,
-                DumpLabel = request.Kind.Label,
-            };
-
-            if (string.IsNullOrEmpty(request.ProcessName))
+            KuduTarget target = request.Target;
+            KuduSession session = target.Session ?? throw new ArgumentException("A dump request needs the process's session.", nameof(request));
+            KuduClient kudu = session.Kudu(request.Limiter);
+            IClock clock = options.Clock;
+            if (target.Name == null)
             {
                 // Also fails fast, before the site's turn, when the process has already exited.
-                KuduProcessDetail detail = await kudu.GetProcessAsync(request.Instance, request.ProcessId, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
-                snapshot.ProcessName = detail.Name;
-                snapshot.Instance ??= detail.Instance;
+                KuduProcessDetail detail = await kudu.GetProcessAsync(target.Instance, target.Id ?? 0, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
+                target = target.With(target.Instance ?? detail.Instance, detail.Name);
             }
 
+            var snapshot = new DumpProgress { Target = target, DumpLabel = request.Kind.Label };
             using IDisposable turn = await SiteDumpGate.EnterAsync(
                 session.DumpGateKey,
                 () =>
@@ -98,46 +90,39 @@ namespace KuduDiagnostics.Dumps
                 },
                 cancellationToken).ConfigureAwait(false);
 
+            DumpFormat format = kudu.Contract.DumpFormat(request.Zip);
+            int? wireMask = kudu.Contract.WireMask(request.Kind);
             var descriptor = new DumpDescriptor
             {
-                SiteName = session.SiteName,
-                Slot = session.Slot,
-                Instance = snapshot.Instance,
-                ProcessId = request.ProcessId,
-                ProcessName = snapshot.ProcessName,
+                Target = target,
                 Kind = request.Kind,
-                Zip = request.Zip,
-                CaptureTimeUtc = DateTime.UtcNow,
+                Format = format,
+                WireMask = wireMask,
+                CaptureTimeUtc = clock.UtcNow,
             };
 
-            using IDumpTarget target = await sink.PrepareAsync(descriptor, trace, cancellationToken).ConfigureAwait(false);
+            using IDumpTarget destination = await sink.PrepareAsync(descriptor, trace, cancellationToken).ConfigureAwait(false);
             using var transferCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var clock = Stopwatch.StartNew();
+            TimeSpan started = clock.Now;
             DumpBodyStream? body = null;
             bool stalled = false;
-            long progressMark = -1;
-            TimeSpan progressAt = TimeSpan.Zero;
+            var stallWatch = new StallWatch(options.StallTimeout, started);
             TimeSpan serverWriteTime = TimeSpan.Zero;
 
-            // One timer reports progress in both phases and watches for a stalled transfer.
-            using var ticker = new ProgressTicker(options.ProgressInterval, () =>
+            // One ticker reports progress in both phases and watches for a stalled transfer.
+            using ITicker ticker = clock.Every(options.ProgressInterval, () =>
             {
                 DumpBodyStream? current = Volatile.Read(ref body);
-                snapshot.Elapsed = clock.Elapsed;
+                TimeSpan elapsed = clock.Now - started;
+                snapshot.Elapsed = elapsed;
                 if (current != null)
                 {
-                    TimeSpan transferTime = clock.Elapsed - serverWriteTime;
-                    snapshot.BytesTransferred = target.BytesStored ?? current.BytesRead;
+                    TimeSpan transferTime = elapsed - serverWriteTime;
+                    snapshot.BytesTransferred = destination.BytesStored ?? current.BytesRead;
                     snapshot.BytesPerSecond = transferTime.TotalSeconds > 0 ? snapshot.BytesTransferred / transferTime.TotalSeconds : 0;
 
                     // Stalled = neither Kudu sent nor the destination stored anything for a while.
-                    long mark = current.BytesRead + (target.BytesStored ?? 0);
-                    if (mark != progressMark)
-                    {
-                        progressMark = mark;
-                        progressAt = clock.Elapsed;
-                    }
-                    else if (clock.Elapsed - progressAt > options.StallTimeout)
+                    if (stallWatch.IsStalled(current.BytesRead + (destination.BytesStored ?? 0), elapsed))
                     {
                         stalled = true;
                         transferCancellation.Cancel();
@@ -150,27 +135,22 @@ namespace KuduDiagnostics.Dumps
             try
             {
                 snapshot.Phase = DumpPhase.WaitingForServer;
-                trace.Verbose($"Asking {session.ScmUri.Authority} for a {request.Kind.Label} dump (dumpType={request.Kind.Mask}) of {snapshot.ProcessName} ({request.ProcessId}); the process is frozen while Kudu writes it.");
-                using KuduDumpResponse response = await kudu.OpenDumpAsync(snapshot.Instance, request.ProcessId, request.Kind.Mask, request.Zip, trace, transferCancellation.Token).ConfigureAwait(false);
-                serverWriteTime = clock.Elapsed;
-                trace.Verbose($"Kudu wrote the dump in {serverWriteTime.TotalSeconds:N1} s; receiving {(response.ContentLength is long n ? n.ToString("N0") + " bytes" : "a chunked body")} into {target.Display}.");
+                string mask = wireMask is int m ? $" (dumpType={m})" : string.Empty;
+                trace.Verbose($"Asking {session.ScmUri.Authority} for a {request.Kind.Label} dump{mask} of {target.Name} ({target.Id}); the process is frozen while Kudu writes it.");
+                using KuduDumpResponse response = await kudu.OpenDumpAsync(target, request.Kind, format, trace, transferCancellation.Token).ConfigureAwait(false);
+                serverWriteTime = clock.Now - started;
+                trace.Verbose($"Kudu wrote the dump in {serverWriteTime.TotalSeconds:N1} s; receiving {(response.ContentLength is long n ? n.ToString("N0") + " bytes" : "a chunked body")} into {destination.Display}.");
 
                 snapshot.TotalBytes = response.ContentLength;
                 snapshot.Phase = DumpPhase.Transferring;
-                var stream = new DumpBodyStream(response.Body, response.ContentLength, session.ScmUri.Authority);
+                var stream = new DumpBodyStream(response.Body, response.ContentLength, format, session.ScmUri.Authority);
                 Volatile.Write(ref body, stream);
-                await target.WriteAsync(stream, transferCancellation.Token).ConfigureAwait(false);
+                await destination.WriteAsync(stream, transferCancellation.Token).ConfigureAwait(false);
 
                 long length = stream.BytesRead;
-                if (response.ContentLength is long expected && length != expected)
-                {
-                    throw new KuduException(KuduErrorKind.DumpIncomplete,
-                        $"Received {length:N0} of the {expected:N0} bytes Kudu announced; the dump was discarded.");
-                }
-
-                bool signatureValid = CheckSignature(stream, request.Zip, target.Display, trace);
-                await target.CommitAsync(cancellationToken).ConfigureAwait(false);
-                TimeSpan duration = clock.Elapsed;
+                bool signatureValid = CheckSignature(stream, format, destination.Display, trace);
+                await destination.CommitAsync(cancellationToken).ConfigureAwait(false);
+                TimeSpan duration = clock.Now - started;
                 TimeSpan transfer = duration - serverWriteTime;
 
                 ticker.Stop();
@@ -181,17 +161,17 @@ namespace KuduDiagnostics.Dumps
 
                 return new KuduDumpResult
                 {
-                    SiteName = session.SiteName,
-                    Slot = session.Slot,
-                    Instance = response.Instance ?? snapshot.Instance,
-                    ProcessId = request.ProcessId,
-                    ProcessName = snapshot.ProcessName,
+                    SiteName = target.SiteName,
+                    Slot = target.Slot,
+                    Instance = response.Instance ?? target.Instance,
+                    ProcessId = target.Id ?? 0,
+                    ProcessName = target.Name ?? string.Empty,
                     DumpType = request.Kind.Type,
-                    DumpTypeMask = request.Kind.Mask,
-                    Format = request.Zip ? "zip" : "raw",
-                    Path = target.FilePath,
-                    BlobUri = target.BlobUri,
-                    BlobName = target.BlobName,
+                    DumpTypeMask = wireMask ?? 0,
+                    Format = format.Name,
+                    Path = destination.FilePath,
+                    BlobUri = destination.BlobUri,
+                    BlobName = destination.BlobName,
                     Length = length,
                     CaptureTimeUtc = descriptor.CaptureTimeUtc,
                     Duration = duration,
@@ -205,77 +185,33 @@ namespace KuduDiagnostics.Dumps
             catch (OperationCanceledException ex) when (stalled && !cancellationToken.IsCancellationRequested)
             {
                 ticker.Stop();
-                target.Abort();
+                destination.Abort();
                 throw new KuduException(KuduErrorKind.DumpStalled,
                     $"No byte of the dump arrived for {options.StallTimeout.TotalSeconds:N0} s after {body?.BytesRead ?? 0:N0} bytes; the connection to {session.ScmUri.Authority} is presumed dead and the partial dump was discarded.",
                     inner: ex);
             }
-            catch
+            catch (Exception ex)
             {
                 ticker.Stop();
-                target.Abort();
+                destination.Abort();
+                (ex as KuduException)?.AttachTarget(target);
                 throw;
             }
         }
 
-        /// <summary>Warns (does not fail) when the first bytes are not a minidump's or a zip's: the data may still matter.</summary>
-        private static bool CheckSignature(DumpBodyStream stream, bool zip, string display, IKuduTrace trace)
+        /// <summary>Warns (does not fail) when the body's signature, checked on its first block, is not the format's: the data may still matter.</summary>
+        private static bool CheckSignature(DumpBodyStream stream, DumpFormat format, string display, IKuduTrace trace)
         {
-            byte[] expected = zip ? ZipSignature : MinidumpSignature;
-            bool valid = stream.HeadLength == expected.Length;
-            for (int i = 0; valid && i < expected.Length; i++)
+            if (!stream.SignatureValid)
             {
-                valid = stream.Head[i] == expected[i];
+                trace.Warning($"{display} does not start with the {format.SignatureName} signature: it may be an error page or a broken dump. Kept for inspection.");
             }
-
-            if (!valid)
-            {
-                trace.Warning($"{display} does not start with the {(zip ? "zip (PK)" : "minidump (MDMP)")} signature: it may be an error page or a broken dump. Kept for inspection.");
-            }
-            else if (!zip && stream.BytesRead < 16 * 1024)
+            else if (stream.BytesRead < format.SmallestPlausibleLength)
             {
                 trace.Warning($"{display} is only {stream.BytesRead:N0} bytes: a dump that small usually means Kudu could not read the process (for example a 32/64-bit mismatch).");
             }
 
-            return valid;
-        }
-    }
-
-    /// <summary>Calls back on a timer until stopped; after Stop returns, no callback runs or will run.</summary>
-    internal sealed class ProgressTicker : IDisposable
-    {
-        private readonly object _lock = new object();
-        private readonly Action _tick;
-        private readonly Timer _timer;
-        private bool _stopped;
-
-        public ProgressTicker(TimeSpan interval, Action tick)
-        {
-            _tick = tick;
-            _timer = new Timer(_ => Tick(), null, TimeSpan.Zero, interval);
-        }
-
-        public void Stop()
-        {
-            lock (_lock)
-            {
-                _stopped = true;
-            }
-
-            _timer.Dispose();
-        }
-
-        public void Dispose() => Stop();
-
-        private void Tick()
-        {
-            lock (_lock)
-            {
-                if (!_stopped)
-                {
-                    _tick();
-                }
-            }
+            return stream.SignatureValid;
         }
     }
 }

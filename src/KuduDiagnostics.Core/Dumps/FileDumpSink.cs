@@ -3,7 +3,7 @@ using System.IO;
 using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
-using KuduDiagnostics.Kudu;
+using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Dumps
 {

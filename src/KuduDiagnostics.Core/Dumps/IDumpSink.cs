@@ -1,7 +1,7 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
-using KuduDiagnostics.Kudu;
+using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Dumps
 {

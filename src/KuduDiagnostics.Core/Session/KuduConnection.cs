@@ -5,11 +5,15 @@ using System.Threading.Tasks;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using KuduDiagnostics.AzurePlatform;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.Session
 {
-    /// <summary>The private half of a <see cref="KuduSession"/>: the authenticated pipeline and the clients over it.</summary>
+    /// <summary>
+    /// The private half of a <see cref="KuduSession"/>: the authenticated pipeline, the site's wire contract over
+    /// it, and the request limiter its requests share unless a command brings its own bounds.
+    /// </summary>
     internal sealed class KuduConnection : IDisposable
     {
         private readonly DisposableHttpPipeline _pipeline;
@@ -17,7 +21,7 @@ namespace KuduDiagnostics.Session
         public KuduConnection(DisposableHttpPipeline pipeline, Uri scmUri, ResourceManagerClient? arm, TokenCredential? azureIdentity)
         {
             _pipeline = pipeline;
-            Kudu = new KuduClient(pipeline, scmUri);
+            Contract = new WindowsKuduContract(new KuduTransport(pipeline, scmUri));
             Arm = arm;
             AzureIdentity = azureIdentity;
         }
@@ -25,7 +29,9 @@ namespace KuduDiagnostics.Session
         /// <summary>The Azure identity of the session, also used for blob storage; null for Basic and static tokens.</summary>
         public TokenCredential? AzureIdentity { get; }
 
-        public KuduClient Kudu { get; }
+        public IKuduContract Contract { get; }
+
+        public RequestLimiter Limiter { get; } = new RequestLimiter(RequestLimiter.DefaultOverall);
 
         public ResourceManagerClient? Arm { get; }
 
@@ -39,7 +45,12 @@ namespace KuduDiagnostics.Session
     /// <summary>What the layers above reach through a session.</summary>
     internal static class KuduSessionConnection
     {
-        public static KuduClient Kudu(this KuduSession session) => Of(session).Kudu;
+        /// <summary>The site's process API; <paramref name="limiter"/> bounds this caller's requests (default: the session's).</summary>
+        public static KuduClient Kudu(this KuduSession session, RequestLimiter? limiter = null)
+        {
+            KuduConnection connection = Of(session);
+            return new KuduClient(session, connection.Contract, limiter ?? connection.Limiter);
+        }
 
         public static TokenCredential? AzureIdentity(this KuduSession session) => Of(session).AzureIdentity;
 

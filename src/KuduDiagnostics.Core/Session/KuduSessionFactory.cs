@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using KuduDiagnostics.AzurePlatform;
-using KuduDiagnostics.Kudu;
+using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Session
 {
@@ -113,10 +113,7 @@ namespace KuduDiagnostics.Session
                 throw;
             }
 
-            var pipelineOptions = new HttpPipelineOptions(new KuduClientOptions()) { ResponseClassifier = new KuduReadClassifier() };
-            pipelineOptions.PerRetryPolicies.Add(authentication);
-            pipelineOptions.PerRetryPolicies.Add(new KuduTracePolicy());
-            DisposableHttpPipeline pipeline = HttpPipelineBuilder.Build(pipelineOptions, new HttpPipelineTransportOptions());
+            DisposableHttpPipeline pipeline = HttpPipelines.Build(authentication);
             trace.Verbose($"Kudu session to {info.ScmUri.Authority} ({info.SiteName}{(info.Slot == null ? string.Empty : "/" + info.Slot)}) using {info.AuthenticationType} authentication.");
             var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm, azureIdentity);
             return new KuduSession(info.SiteName, info.Slot, info.ScmUri, info.AuthenticationType, info.UserName, info.ResourceId, info.Environment, connection);

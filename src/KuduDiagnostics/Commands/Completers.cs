@@ -7,7 +7,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Management.Automation.Runspaces;
 using System.Threading;
-using KuduDiagnostics.Kudu;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Session;
 
 namespace KuduDiagnostics.Commands

@@ -15,14 +15,15 @@ namespace KuduDiagnostics.Commands
         public static int NewActivityId() => Interlocked.Increment(ref s_lastActivityId);
 
         /// <summary>The bar of one process of one site instance (the same process keeps its bar).</summary>
-        public int ActivityOf(string site, string? instance, int processId) =>
-            _activities.GetOrAdd($"{site}|{instance}|{processId}", _ => NewActivityId());
+        public int ActivityOf(KuduTarget target) =>
+            _activities.GetOrAdd($"{target.SiteName}|{target.Instance}|{target.Id}", _ => NewActivityId());
 
         /// <summary>Called on a timer thread: builds the record there (the snapshot keeps changing).</summary>
         public static ProgressRecord Record(int activityId, DumpProgress p)
         {
-            string where = p.Instance == null ? p.Site : $"{p.Site}/{Kudu.KuduClient.Short(p.Instance)}";
-            var record = new ProgressRecord(activityId, $"{p.DumpLabel} dump of {p.ProcessName} ({p.ProcessId}) on {where}", StatusOf(p));
+            KuduTarget t = p.Target;
+            string where = t.Instance == null ? t.SiteName : $"{t.SiteName}/{t.ShortInstance}";
+            var record = new ProgressRecord(activityId, $"{p.DumpLabel} dump of {t.Name} ({t.Id}) on {where}", StatusOf(p));
             switch (p.Phase)
             {
                 case DumpPhase.Transferring when p.TotalBytes is long total && total > 0:

@@ -1,3 +1,4 @@
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Session;
 using System;
 using System.Collections.Generic;
@@ -16,6 +17,7 @@ namespace KuduDiagnostics.Commands
         private readonly HashSet<string> _matchedNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<int> _matchedIds = new HashSet<int>();
         private OrderedWorkQueue<List<KuduProcess>>? _queue;
+        private RequestLimiter? _limiter;
 
         [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SessionCompleter))]
@@ -49,7 +51,8 @@ namespace KuduDiagnostics.Commands
 
         internal override void Begin()
         {
-            _queue = new OrderedWorkQueue<List<KuduProcess>>(Bridge, ThrottleLimit, CancellationToken);
+            _queue = NewWorkQueue<List<KuduProcess>>();
+            _limiter = new RequestLimiter(ThrottleLimit);
         }
 
         internal override void Process()
@@ -114,7 +117,7 @@ namespace KuduDiagnostics.Commands
             var ids = Id ?? Array.Empty<int>();
             if (ids.Length == 0 || ids.Any(id => id > 0))
             {
-                List<KuduProcess> listed = await session.Kudu().ListProcessesAsync(instance, Trace, cancellationToken).ConfigureAwait(false);
+                List<KuduProcess> listed = await session.Kudu(_limiter).ListProcessesAsync(instance, Trace, cancellationToken).ConfigureAwait(false);
                 result.AddRange(listed.Where(Wanted));
             }
 
@@ -123,9 +126,10 @@ namespace KuduDiagnostics.Commands
             {
                 try
                 {
-                    KuduProcessDetail detail = await session.Kudu().GetProcessAsync(instance, alias, includeEnvironment: false, Trace, cancellationToken).ConfigureAwait(false);
+                    KuduProcessDetail detail = await session.Kudu(_limiter).GetProcessAsync(instance, alias, includeEnvironment: false, Trace, cancellationToken).ConfigureAwait(false);
                     result.Add(new KuduProcess
                     {
+                        Session = session,
                         Id = detail.Id,
                         Name = detail.Name,
                         MachineName = detail.MachineName,
@@ -142,11 +146,6 @@ namespace KuduDiagnostics.Commands
                 {
                     Trace.Debug($"Id {alias}: {ex.Message}");
                 }
-            }
-
-            foreach (KuduProcess p in result)
-            {
-                p.Session = session;
             }
 
             return result;

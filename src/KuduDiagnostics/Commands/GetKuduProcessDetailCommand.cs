@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Session;
 
 namespace KuduDiagnostics.Commands
@@ -9,6 +10,7 @@ namespace KuduDiagnostics.Commands
     public sealed class GetKuduProcessDetailCommand : KuduCmdlet
     {
         private OrderedWorkQueue<KuduProcessDetail>? _queue;
+        private RequestLimiter? _limiter;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SessionCompleter))]
@@ -35,7 +37,8 @@ namespace KuduDiagnostics.Commands
 
         internal override void Begin()
         {
-            _queue = NewWorkQueue<KuduProcessDetail>(ThrottleLimit);
+            _queue = NewWorkQueue<KuduProcessDetail>();
+            _limiter = new RequestLimiter(ThrottleLimit);
         }
 
         internal override void Process()
@@ -49,15 +52,7 @@ namespace KuduDiagnostics.Commands
             string? instance = string.IsNullOrEmpty(Instance) ? null : Instance;
             int id = Id;
             bool includeEnvironment = IncludeEnvironment.IsPresent;
-            var target = new ProcessTarget(session, instance, id);
-            _queue!.Start(
-                async ct =>
-                {
-                    KuduProcessDetail detail = await session.Kudu().GetProcessAsync(instance, id, includeEnvironment, Trace, ct).ConfigureAwait(false);
-                    detail.Session = session;
-                    return detail;
-                },
-                target);
+            _queue!.Start(ct => session.Kudu(_limiter).GetProcessAsync(instance, id, includeEnvironment, Trace, ct), KuduTarget.Of(session, instance, id));
             _queue.FlushCompleted(Emit, WriteFailure);
         }
 

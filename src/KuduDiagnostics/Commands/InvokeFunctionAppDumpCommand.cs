@@ -1,13 +1,12 @@
 using System;
-using System.Collections;
 using System.Linq;
 using System.Management.Automation;
-using System.Net;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using KuduDiagnostics.AzurePlatform;
 using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Session;
 
 namespace KuduDiagnostics.Commands
@@ -19,7 +18,7 @@ namespace KuduDiagnostics.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FunctionAppDump", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(KuduDumpResult))]
-    public sealed class InvokeFunctionAppDumpCommand : KuduCmdlet
+    public sealed class InvokeFunctionAppDumpCommand : KuduCmdlet, ISessionParameters
     {
         private const string SessionSet = "Session";
         private const string ResourceIdSet = "ResourceId";
@@ -27,10 +26,8 @@ namespace KuduDiagnostics.Commands
         private const string PublishSettingsSet = "PublishSettings";
         private const string WebhookSet = "WebhookData";
 
-        private readonly DumpProgressView _progress = new DumpProgressView();
         private OrderedWorkQueue<AppDumpSummary>? _queue;
         private DumpDestinations? _destinations;
-        private DumpKind? _kind;
         private WildcardPattern[]? _names;
 
         [Parameter(ParameterSetName = SessionSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -95,12 +92,12 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
-        /// <summary>Names of the processes to dump; wildcards allowed.</summary>
+        /// <summary>Names of the processes to dump; wildcards allowed. Default: the platform's worker (w3wp on Windows).</summary>
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(ProcessNameCompleter))]
-        public string[] ProcessName { get; set; } = { "w3wp" };
+        public string[]? ProcessName { get; set; }
 
         /// <summary>Every instance of the site (the list comes from Resource Manager).</summary>
         [Parameter]
@@ -159,17 +156,13 @@ namespace KuduDiagnostics.Commands
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 8;
 
+        string? ISessionParameters.ScmUri => null;
+
+        internal DumpKind? Kind { get; private set; }
+
         internal override void Begin()
         {
-            _kind = DumpParameters.Kind(this, DumpType, DumpTypeMask);
-            int destinations = (Path != null ? 1 : 0) + (BlobContainerUri != null ? 1 : 0) + (ConnectionString != null ? 1 : 0);
-            if (destinations > 1 || (Container != null) != (ConnectionString != null))
-            {
-                ThrowTerminatingError(KuduErrors.Record(
-                    new ArgumentException("Give one destination: -Path, -BlobContainerUri, or -ConnectionString with -Container."),
-                    "DumpDestinationConflict", ErrorCategory.InvalidArgument, null));
-            }
-
+            Kind = DumpParameters.Kind(this, DumpType, DumpTypeMask);
             if (ParameterSetName == NameSet && (Credential != null ? 1 : 0) + (AccessToken != null ? 1 : 0) + (UseAzureIdentity.IsPresent ? 1 : 0) != 1)
             {
                 ThrowTerminatingError(KuduErrors.Record(
@@ -177,8 +170,8 @@ namespace KuduDiagnostics.Commands
                     "KuduAuthenticationMissing", ErrorCategory.InvalidArgument, Name));
             }
 
-            _names = ProcessName.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-            _destinations = DumpParameters.Destinations(this, Path, new BlobDestination
+            _names = ProcessName?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+            _destinations = DumpParameters.OneDestination(this, Path, new BlobDestination
             {
                 ContainerUri = BlobContainerUri,
                 ConnectionString = ConnectionString,
@@ -188,7 +181,7 @@ namespace KuduDiagnostics.Commands
                 Force = Force.IsPresent,
             });
 
-            _queue = NewWorkQueue<AppDumpSummary>(ThrottleLimit);
+            _queue = NewWorkQueue<AppDumpSummary>();
         }
 
         internal override void Process()
@@ -210,41 +203,29 @@ namespace KuduDiagnostics.Commands
                     StartSite(null, IdentityOptions(ResourceId!), ResourceId!);
                     break;
                 default:
-                    StartSite(null, new KuduSessionOptions
-                    {
-                        SiteName = Name,
-                        Slot = Slot,
-                        PublishSettingsPath = PublishSettingsPath == null ? null : GetUnresolvedProviderPathFromPSPath(PublishSettingsPath),
-                        Credential = Credential?.GetNetworkCredential(),
-                        AccessToken = AccessToken == null ? null : new NetworkCredential(string.Empty, AccessToken).Password,
-                        UseAzureIdentity = UseAzureIdentity.IsPresent,
-                        ManagedIdentityClientId = ManagedIdentityClientId,
-                        Environment = Environment,
-                        AllowUnencryptedAuthentication = AllowUnencryptedAuthentication.IsPresent,
-                    }, (object?)Name ?? PublishSettingsPath!);
+                    StartSite(null, this.ToOptions(this), (object?)Name ?? PublishSettingsPath!);
                     break;
             }
         }
 
         internal override void End() => _queue!.Finish(Summarise, WriteFailure);
 
-        private KuduSessionOptions IdentityOptions(string resourceId) => new KuduSessionOptions
+        /// <summary>A site from -ResourceId or an alert: always through Resource Manager with the Azure identity.</summary>
+        private KuduSessionOptions IdentityOptions(string resourceId)
         {
-            ResourceId = resourceId,
-            UseAzureIdentity = true,
-            ManagedIdentityClientId = ManagedIdentityClientId,
-            Environment = Environment,
-            ResourceManagerUrl = ResourceManagerUrl,
-            AllowUnencryptedAuthentication = AllowUnencryptedAuthentication.IsPresent,
-        };
+            KuduSessionOptions options = this.ToOptions(this);
+            options.ResourceId = resourceId;
+            options.UseAzureIdentity = true;
+            return options;
+        }
 
-        /// <summary>Reads the alert; a resolved alert, or one with no site among its targets, dumps nothing.</summary>
+        /// <summary>Routes the alert (core) and starts each site it names.</summary>
         private void StartAlert()
         {
-            CommonAlert alert;
+            AlertRoute route;
             try
             {
-                alert = CommonAlert.Parse(WebhookBody(WebhookData!));
+                route = AlertRoute.From(WebhookPayload.BodyOf(WebhookData!));
             }
             catch (FormatException ex)
             {
@@ -252,62 +233,35 @@ namespace KuduDiagnostics.Commands
                 return;
             }
 
-            string rule = alert.AlertRule ?? "(unnamed rule)";
-            if (!alert.IsFired)
+            foreach (string warning in route.Warnings)
             {
-                WriteWarning($"Alert '{rule}' is {alert.MonitorCondition}, not Fired: nothing to dump.");
+                WriteWarning(warning);
+            }
+
+            if (route.SiteIds.Count == 0)
+            {
                 return;
             }
 
-            foreach (string other in alert.OtherTargets)
-            {
-                WriteWarning($"Alert '{rule}' targets {other}, which is not an App Service or Functions site; it is left alone.");
-            }
-
-            if (alert.SiteIds.Count == 0)
-            {
-                WriteWarning($"Alert '{rule}' targets no App Service or Functions site: nothing to dump.");
-                return;
-            }
-
-            WriteVerbose($"Alert '{rule}' fired for {alert.SiteIds.Count} site(s).");
-            foreach (string siteId in alert.SiteIds)
+            WriteVerbose($"Alert '{route.Rule}' fired for {route.SiteIds.Count} site(s).");
+            foreach (string siteId in route.SiteIds)
             {
                 StartSite(null, IdentityOptions(siteId), siteId);
             }
         }
 
-        /// <summary>Automation passes an object with RequestBody; a test pane or a caller may pass the JSON itself.</summary>
-        private static string WebhookBody(object webhookData)
-        {
-            object data = webhookData is PSObject pso ? pso.BaseObject : webhookData;
-            object? body = data switch
-            {
-                string text => CommonAlert.UnwrapWebhookData(text),
-                IDictionary dictionary => dictionary["RequestBody"],
-                _ => PSObject.AsPSObject(webhookData).Properties["RequestBody"]?.Value,
-            };
-
-            if (body is PSObject wrapped)
-            {
-                body = wrapped.BaseObject;
-            }
-
-            return body as string ?? throw new FormatException("-WebhookData has no RequestBody: pass the $WebhookData the runbook was started with.");
-        }
-
         private void StartSite(KuduSession? given, KuduSessionOptions? options, object target)
         {
-            var observer = new Observer(this);
+            var observer = new AppDumpObserver(this);
             var appOptions = new AppDumpOptions
             {
-                ProcessName = name => _names!.Any(p => p.IsMatch(name)),
+                ProcessName = _names == null ? null : name => _names.Any(p => p.IsMatch(name)),
                 AllInstances = AllInstances.IsPresent,
                 Instances = Instance,
                 IncludeScmSite = IncludeScmSite.IsPresent,
-                Kind = _kind!,
+                Kind = Kind!,
                 Zip = string.Equals(Format, "Zip", StringComparison.OrdinalIgnoreCase),
-                LookupConcurrency = ThrottleLimit,
+                Limiter = new RequestLimiter(ThrottleLimit),
             };
 
             _queue!.Start(
@@ -337,62 +291,8 @@ namespace KuduDiagnostics.Commands
         {
             if (summary.Candidates == 0)
             {
-                WriteWarning($"{target}: no process named {string.Join(", ", ProcessName)} was found{(AllInstances.IsPresent ? " on any instance" : " (add -AllInstances to look at every instance)")}.");
+                WriteWarning($"{target}: no process named {string.Join(", ", ProcessName ?? new[] { summary.DefaultWorkerName })} was found{(AllInstances.IsPresent ? " on any instance" : " (add -AllInstances to look at every instance)")}.");
             }
-        }
-
-        /// <summary>Brings the run's events to the pipeline thread; ShouldProcess waits for the answer there.</summary>
-        private sealed class Observer : IAppDumpObserver
-        {
-            private readonly InvokeFunctionAppDumpCommand _cmdlet;
-
-            public Observer(InvokeFunctionAppDumpCommand cmdlet) => _cmdlet = cmdlet;
-
-            public bool ShouldDump(KuduProcessDetail p)
-            {
-                string what = $"{p.Name} ({p.Id}) on {Describe(p.Session, p.Instance)}";
-                string action = DumpParameters.Action(_cmdlet._kind!);
-                return _cmdlet.Bridge.Invoke(() => _cmdlet.ShouldProcess(what, action), _cmdlet.CancellationToken);
-            }
-
-            public void Dumped(KuduDumpResult result) => _cmdlet.Bridge.Post(() => _cmdlet.WriteObject(result));
-
-            public void Skipped(KuduProcessDetail p, string reason) =>
-                _cmdlet.Bridge.Post(() => _cmdlet.WriteWarning($"Skipped {p.Name} ({p.Id}) on {Describe(p.Session, p.Instance)}: {reason}."));
-
-            public void Failed(object target, Exception error)
-            {
-                string what = target switch
-                {
-                    KuduProcessDetail d => $"{d.Name} ({d.Id}) on {Describe(d.Session, d.Instance)}",
-                    KuduProcess p => $"{p.Name} ({p.Id}) on {Describe(p.Session, p.Instance)}",
-                    _ => $"instance {target}",
-                };
-                int? activity = target switch
-                {
-                    KuduProcessDetail d => _cmdlet._progress.ActivityOf(d.Session?.SiteName ?? string.Empty, d.Instance, d.Id),
-                    _ => null,
-                };
-                _cmdlet.Bridge.Post(() =>
-                {
-                    if (activity is int id)
-                    {
-                        _cmdlet.WriteProgress(DumpProgressView.Completed(id, $"Dump of {what}"));
-                    }
-
-                    _cmdlet.WriteWarning($"Could not dump {what}: {error.Message}");
-                    _cmdlet.WriteFailure(error, target);
-                });
-            }
-
-            public void Progress(DumpProgress p)
-            {
-                ProgressRecord record = DumpProgressView.Record(_cmdlet._progress.ActivityOf(p.Site, p.Instance, p.ProcessId), p);
-                _cmdlet.Bridge.Post(() => _cmdlet.WriteProgress(record));
-            }
-
-            private static string Describe(KuduSession? session, string? instance) =>
-                instance == null ? session?.SiteName ?? "the site" : $"{session?.SiteName} instance {Kudu.KuduClient.Short(instance)}";
         }
     }
 }

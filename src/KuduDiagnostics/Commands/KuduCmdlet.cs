@@ -4,7 +4,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using System.Threading.Tasks;
-using KuduDiagnostics.Kudu;
+using KuduDiagnostics.Http;
 using KuduDiagnostics.Session;
 
 namespace KuduDiagnostics.Commands
@@ -65,9 +65,9 @@ namespace KuduDiagnostics.Commands
         private IRunningWork? _work;
 
         /// <summary>The command's queue of per-item work; Ctrl+C gives what is running a moment to clean up.</summary>
-        internal OrderedWorkQueue<T> NewWorkQueue<T>(int throttleLimit)
+        internal OrderedWorkQueue<T> NewWorkQueue<T>()
         {
-            var queue = new OrderedWorkQueue<T>(Bridge, throttleLimit, CancellationToken);
+            var queue = new OrderedWorkQueue<T>(Bridge, CancellationToken);
             _work = queue;
             return queue;
         }

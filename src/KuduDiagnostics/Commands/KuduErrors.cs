@@ -15,7 +15,7 @@ namespace KuduDiagnostics.Commands
             {
                 case KuduException kudu:
                     (string id, ErrorCategory category) = Classify(kudu.Kind);
-                    return Record(kudu, id, category, target);
+                    return Record(kudu, id, category, (object?)kudu.Target ?? target);
                 case DumpDestinationException destination:
                     (string destinationId, ErrorCategory destinationCategory) = Classify(destination.Kind);
                     return Record(destination, destinationId, destinationCategory, target);

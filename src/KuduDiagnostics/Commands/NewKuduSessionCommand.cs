@@ -10,7 +10,7 @@ namespace KuduDiagnostics.Commands
     /// <summary>Connects to a site's Kudu (SCM) endpoint; the new session becomes the runspace's default.</summary>
     [Cmdlet(VerbsCommon.New, "KuduSession", DefaultParameterSetName = NameCredential)]
     [OutputType(typeof(KuduSession))]
-    public sealed class NewKuduSessionCommand : KuduCmdlet
+    public sealed class NewKuduSessionCommand : KuduCmdlet, ISessionParameters
     {
         private const string NameCredential = "NameCredential";
         private const string NameAccessToken = "NameAccessToken";
@@ -96,21 +96,7 @@ namespace KuduDiagnostics.Commands
 
         internal override void Process()
         {
-            var options = new KuduSessionOptions
-            {
-                SiteName = Name,
-                Slot = Slot,
-                ScmUri = ScmUri,
-                PublishSettingsPath = PublishSettingsPath == null ? null : GetUnresolvedProviderPathFromPSPath(PublishSettingsPath),
-                ResourceId = ResourceId,
-                Credential = Credential?.GetNetworkCredential(),
-                AccessToken = AccessToken == null ? null : new NetworkCredential(string.Empty, AccessToken).Password,
-                UseAzureIdentity = UseAzureIdentity.IsPresent,
-                ManagedIdentityClientId = ManagedIdentityClientId,
-                Environment = Environment,
-                ResourceManagerUrl = ResourceManagerUrl,
-                AllowUnencryptedAuthentication = AllowUnencryptedAuthentication.IsPresent,
-            };
+            KuduSessionOptions options = this.ToOptions(this);
 
             KuduSession session;
             try

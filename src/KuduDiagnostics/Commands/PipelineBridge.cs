@@ -89,20 +89,18 @@ namespace KuduDiagnostics.Commands
     }
 
     /// <summary>
-    /// Runs one piece of async work per pipeline item, at most <c>throttleLimit</c> at once, and hands results
-    /// back to the pipeline thread in input order.
+    /// Runs one piece of async work per pipeline item and hands results back to the pipeline thread in input
+    /// order. It does not bound anything: the requests inside the work take their slots from the core's limiter.
     /// </summary>
     internal sealed class OrderedWorkQueue<T> : IRunningWork
     {
         private readonly PipelineBridge _bridge;
-        private readonly SemaphoreSlim _slots;
         private readonly Queue<(Task<T> Task, object Target)> _inFlight = new Queue<(Task<T>, object)>();
         private readonly CancellationToken _cancellationToken;
 
-        public OrderedWorkQueue(PipelineBridge bridge, int throttleLimit, CancellationToken cancellationToken)
+        public OrderedWorkQueue(PipelineBridge bridge, CancellationToken cancellationToken)
         {
             _bridge = bridge;
-            _slots = new SemaphoreSlim(Math.Max(1, throttleLimit));
             _cancellationToken = cancellationToken;
         }
 
@@ -117,22 +115,10 @@ namespace KuduDiagnostics.Commands
             }
         }
 
-        /// <summary>Starts the work once a slot is free, pumping the bridge while it waits.</summary>
         public void Start(Func<CancellationToken, Task<T>> work, object target)
         {
-            _bridge.PumpUntil(_slots.WaitAsync(_cancellationToken), _cancellationToken);
-            Task<T> task = Task.Run(async () =>
-            {
-                try
-                {
-                    return await work(_cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _slots.Release();
-                }
-            });
-            _inFlight.Enqueue((task, target));
+            _cancellationToken.ThrowIfCancellationRequested();
+            _inFlight.Enqueue((Task.Run(() => work(_cancellationToken)), target));
         }
 
         /// <summary>Hands over every finished item at the head of the queue; stops at the first one still running.</summary>

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Commands
 {
@@ -20,6 +21,7 @@ namespace KuduDiagnostics.Commands
         private OrderedWorkQueue<KuduDumpResult>? _queue;
         private DumpDestinations? _destinations;
         private DumpKind? _kind;
+        private RequestLimiter? _limiter;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SessionCompleter))]
@@ -106,7 +108,8 @@ namespace KuduDiagnostics.Commands
                 CreateContainer = CreateContainer.IsPresent,
                 Force = Force.IsPresent,
             });
-            _queue = NewWorkQueue<KuduDumpResult>(ThrottleLimit);
+            _queue = NewWorkQueue<KuduDumpResult>();
+            _limiter = new RequestLimiter(ThrottleLimit);
         }
 
         internal override void Process()
@@ -119,37 +122,33 @@ namespace KuduDiagnostics.Commands
 
             string? instance = string.IsNullOrEmpty(Instance) ? null : Instance;
             DumpKind kind = _kind!;
-            var target = new ProcessTarget(session, instance, Id) { ActivityId = DumpProgressView.NewActivityId() };
-            string what = $"{(string.IsNullOrEmpty(Name) ? "process" : Name)} ({Id}) on {target.Location}";
-            string action = DumpParameters.Action(kind);
-            if (!ShouldProcess(what, action))
+            var item = new DumpItem { Target = KuduTarget.Of(session, instance, Id, Name), ActivityId = DumpProgressView.NewActivityId() };
+            if (!ShouldProcess(item.Target.Display, DumpParameters.Action(kind)))
             {
                 return;
             }
 
             var request = new DumpRequest
             {
-                Session = session,
-                Instance = instance,
-                ProcessId = Id,
-                ProcessName = string.IsNullOrEmpty(Name) ? null : Name,
+                Target = item.Target,
                 Kind = kind,
                 Zip = string.Equals(Format, "Zip", StringComparison.OrdinalIgnoreCase),
+                Limiter = _limiter,
             };
 
-            IDumpSink? sink = SinkFor(session, target);
+            IDumpSink? sink = SinkFor(session, item.Target);
             if (sink == null)
             {
                 return;
             }
 
-            _queue!.Start(ct => DumpTransfer.RunAsync(request, sink, p => ReportProgress(target.ActivityId, p), Trace, new DumpTransferOptions(), ct), target);
+            _queue!.Start(ct => DumpTransfer.RunAsync(request, sink, p => ReportProgress(item.ActivityId, p), Trace, new DumpTransferOptions(), ct), item);
             _queue.FlushCompleted(Emit, Fail);
         }
 
         internal override void End() => _queue!.Finish(Emit, Fail);
 
-        private IDumpSink? SinkFor(KuduSession session, ProcessTarget target)
+        private IDumpSink? SinkFor(KuduSession session, KuduTarget target)
         {
             try
             {
@@ -171,14 +170,14 @@ namespace KuduDiagnostics.Commands
         private void Fail(Exception error, object target)
         {
             CompleteProgress(target);
-            WriteFailure(error, target);
+            WriteFailure(error, (target as DumpItem)?.Target ?? target);
         }
 
         private void CompleteProgress(object target)
         {
-            if (target is ProcessTarget t)
+            if (target is DumpItem item)
             {
-                WriteProgress(DumpProgressView.Completed(t.ActivityId, $"Dump of process {t.Id} on {t.Location}"));
+                WriteProgress(DumpProgressView.Completed(item.ActivityId, $"Dump of process {item.Target.Id} on {item.Target.Location}"));
             }
         }
 
@@ -188,5 +187,11 @@ namespace KuduDiagnostics.Commands
             Bridge.Post(() => WriteProgress(record));
         }
 
+        /// <summary>One pipeline item: the process and its progress bar.</summary>
+        private sealed class DumpItem
+        {
+            public KuduTarget Target { get; set; } = null!;
+            public int ActivityId { get; set; }
+        }
     }
 }

@@ -1,4 +1,4 @@
-namespace KuduDiagnostics.Kudu
+namespace KuduDiagnostics.Http
 {
     /// <summary>Where the core reports what it does; the cmdlets route it to the Verbose and Debug streams.</summary>
     /// <remarks>Called from any thread. Nothing passed here may contain a credential, token or SAS.</remarks>

@@ -1,14 +1,12 @@
 using System;
-using System.Diagnostics;
-using System.Threading;
 using System.Text;
+using System.Threading;
 using System.Threading.Tasks;
-using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
 
-namespace KuduDiagnostics.Kudu
+namespace KuduDiagnostics.Http
 {
     /// <summary>Adds the site's publishing credentials as HTTP Basic authentication.</summary>
     internal sealed class BasicAuthenticationPolicy : HttpPipelineSynchronousPolicy
@@ -180,7 +178,7 @@ namespace KuduDiagnostics.Kudu
                     break;
                 }
 
-                KuduTracePolicy.TraceOf(message).Verbose(
+                TracePolicy.TraceOf(message).Verbose(
                     $"Kudu refused a token for {Audience(_policies[index].Scope)} (403); trying {Audience(_policies[index + 1].Scope)}.");
                 message.Response.ContentStream?.Dispose();
                 index++;
@@ -195,139 +193,5 @@ namespace KuduDiagnostics.Kudu
         private static string Audience(string scope) => scope.EndsWith("/.default", StringComparison.Ordinal)
             ? scope.Substring(0, scope.Length - "/.default".Length)
             : scope;
-    }
-
-    /// <summary>
-    /// Reports every HTTP attempt to the caller's trace: method, URI without query secrets, status, time.
-    /// Headers are never written (they carry the credentials).
-    /// </summary>
-    internal sealed class KuduTracePolicy : HttpPipelinePolicy
-    {
-        public const string TraceProperty = "KuduDiagnostics.Trace";
-
-        public static IKuduTrace TraceOf(HttpMessage message) =>
-            message.TryGetProperty(TraceProperty, out object? value) && value is IKuduTrace trace ? trace : NullTrace.Instance;
-
-        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-            ProcessAsync(message, pipeline, async: false).AsTask().GetAwaiter().GetResult();
-
-        public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
-            ProcessAsync(message, pipeline, async: true);
-
-        private static async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline, bool async)
-        {
-            IKuduTrace trace = TraceOf(message);
-            string target = $"{message.Request.Method} {RedactedUri.Of(message.Request.Uri.ToUri())}";
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                if (async)
-                {
-                    await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
-                }
-                else
-                {
-                    ProcessNext(message, pipeline);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                trace.Debug($"{target} failed after {clock.ElapsedMilliseconds} ms: {ex.GetType().Name}: {ex.Message}");
-                throw;
-            }
-
-            trace.Debug($"{target} -> {message.Response.Status} {message.Response.ReasonPhrase} in {clock.ElapsedMilliseconds} ms");
-        }
-    }
-
-    /// <summary>Classifies Kudu responses for the retry policy of idempotent reads.</summary>
-    internal sealed class KuduReadClassifier : ResponseClassifier
-    {
-        public override bool IsRetriableResponse(HttpMessage message)
-        {
-            switch (message.Response.Status)
-            {
-                case 408:
-                case 429:
-                case 502:
-                case 503:
-                case 504:
-                    return true;
-                case 500:
-                    // Kudu's own 500s carry {"Message":...} and are deterministic (no such w3wp, access denied);
-                    // a 500 without that body comes from the front end or a recycling worker and may pass.
-                    return !LooksLikeKuduJson(message.Response);
-                default:
-                    return false;
-            }
-        }
-
-        public override bool IsErrorResponse(HttpMessage message) => message.Response.Status >= 400;
-
-        private static bool LooksLikeKuduJson(Response response)
-        {
-            string? mediaType = response.Headers.ContentType;
-            if (mediaType == null || mediaType.IndexOf("json", StringComparison.OrdinalIgnoreCase) < 0)
-            {
-                return false;
-            }
-
-            try
-            {
-                return KuduJson.TryReadErrorMessage(response.Content.ToString()) != null;
-            }
-            catch (InvalidOperationException)
-            {
-                return false; // content was not buffered
-            }
-        }
-    }
-
-    /// <summary>A dump is never retried: each attempt freezes the process again.</summary>
-    internal sealed class NeverRetryClassifier : ResponseClassifier
-    {
-        public override bool IsRetriableResponse(HttpMessage message) => false;
-
-        public override bool IsRetriableException(Exception exception) => false;
-
-        public override bool IsRetriable(HttpMessage message, Exception exception) => false;
-
-        public override bool IsErrorResponse(HttpMessage message) => message.Response.Status >= 400;
-    }
-
-    /// <summary>Makes URIs safe to print: drops the query string's secret parameters (SAS signatures, tokens).</summary>
-    internal static class RedactedUri
-    {
-        private static readonly string[] SecretParameters = { "sig", "signature", "token", "code", "access_token", "skoid", "sktid", "skt", "ske", "sks", "skv", "skdutid", "sduoid" };
-
-        /// <summary>Drops the query of every URI inside a message (SDK messages may quote request URIs).</summary>
-        public static string StripQueries(string message) =>
-            System.Text.RegularExpressions.Regex.Replace(message, @"(https?://[^\s?'""]+)\?[^\s'""]*", "$1?REDACTED");
-
-        public static string Of(Uri uri)
-        {
-            if (string.IsNullOrEmpty(uri.Query))
-            {
-                return uri.GetLeftPart(UriPartial.Path);
-            }
-
-            var query = new StringBuilder();
-            foreach (string pair in uri.Query.TrimStart('?').Split('&'))
-            {
-                if (pair.Length == 0)
-                {
-                    continue;
-                }
-
-                int eq = pair.IndexOf('=');
-                string name = eq < 0 ? pair : pair.Substring(0, eq);
-                query.Append(query.Length == 0 ? '?' : '&');
-                query.Append(Array.Exists(SecretParameters, s => string.Equals(s, name, StringComparison.OrdinalIgnoreCase))
-                    ? name + "=REDACTED"
-                    : pair);
-            }
-
-            return uri.GetLeftPart(UriPartial.Path) + query;
-        }
     }
 }

@@ -1,0 +1,121 @@
+using System;
+using Azure;
+using Azure.Core;
+
+namespace KuduDiagnostics.Kudu
+{
+    /// <summary>What Windows Kudu's error answers mean, in words that say what to do.</summary>
+    internal sealed class WindowsKuduErrors
+    {
+        private readonly string _host;
+
+        public WindowsKuduErrors(string host)
+        {
+            _host = host;
+        }
+
+        /// <summary>
+        /// Kudu's own 500s carry {"Message":...} and are deterministic (no such w3wp, access denied); a 500 without
+        /// that body comes from the front end or a recycling worker and may pass, so it is retried.
+        /// </summary>
+        public static bool IsKuduError(Response response)
+        {
+            string? mediaType = response.Headers.ContentType;
+            if (mediaType == null || mediaType.IndexOf("json", StringComparison.OrdinalIgnoreCase) < 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                return KuduJson.TryReadErrorMessage(response.Content.ToString()) != null;
+            }
+            catch (InvalidOperationException)
+            {
+                return false; // content was not buffered
+            }
+        }
+
+        public KuduException ErrorFor(Response response, Uri uri, int? processId, bool dump)
+        {
+            int status = response.Status;
+            string body = KuduTransport.ReadErrorBody(response);
+            string? kuduMessage = KuduJson.TryReadErrorMessage(body);
+            string shown = kuduMessage ?? FirstLine(body);
+            string host = _host;
+            switch (status)
+            {
+                case 401:
+                    return new KuduException(KuduErrorKind.AuthenticationFailed,
+                        $"{host} refused the credentials (401 Unauthorized). The user name or password may be wrong, or SCM basic authentication may be disabled on the site (it is by default on new apps): use an Entra ID token (-AccessToken or -UseAzureIdentity) or enable basic publishing credentials for SCM.",
+                        status, kuduMessage, uri);
+                case 403:
+                    return new KuduException(KuduErrorKind.AccessDenied,
+                        $"{host} denied access (403 Forbidden). The identity needs Microsoft.Web/sites/publish/action on the site (Website Contributor, Contributor or Owner), and a token for https://appservice.azure.com or https://management.azure.com." + Detail(kuduMessage),
+                        status, kuduMessage, uri);
+                case 404 when processId != null:
+                    return new KuduException(KuduErrorKind.ProcessNotFound,
+                        kuduMessage ?? $"Process with an Id of {processId} is not running.",
+                        status, kuduMessage, uri);
+                case 400 when kuduMessage != null && kuduMessage.IndexOf("linux", StringComparison.OrdinalIgnoreCase) >= 0:
+                    return new KuduException(KuduErrorKind.NotSupportedOnLinux,
+                        $"{host} is a Linux app: {kuduMessage}. Kudu's process API works on Windows App Service only; on Linux use the diagnostics of dotnet-monitor or the portal's 'Diagnose and solve problems'.",
+                        status, kuduMessage, uri);
+                case 429:
+                case 503:
+                    return new KuduException(KuduErrorKind.Throttled,
+                        $"{host} is busy or throttling ({status}) and kept refusing after several retries. Try again in a minute." + Detail(shown),
+                        status, kuduMessage, uri);
+            }
+
+            if (dump)
+            {
+                if ((status == 500 && kuduMessage == null && body.IndexOf("timed out", StringComparison.OrdinalIgnoreCase) >= 0) || status == 502 || status == 504)
+                {
+                    return new KuduException(KuduErrorKind.DumpTimedOut,
+                        $"The dump took longer than the App Service front end allows (about 230 seconds) and it dropped the request ({status}). Kudu writes the whole dump before sending a byte, and big full dumps take minutes: ask for a smaller dump (-DumpType Mini or Heap), or try when the process uses less memory.",
+                        status, kuduMessage, uri);
+                }
+
+                if (kuduMessage != null && kuduMessage.IndexOf("does not support full minidump", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    return new KuduException(KuduErrorKind.FullDumpNotSupported,
+                        $"{kuduMessage} Scale the App Service plan above Free, or take a Mini or Heap dump.",
+                        status, kuduMessage, uri);
+                }
+
+                if (kuduMessage != null && kuduMessage.IndexOf("being used by another process", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    return new KuduException(KuduErrorKind.DumpInProgress,
+                        $"Another dump is being written on {host} (Kudu writes every dump of a site to one file). Wait for it to finish, then try again. Kudu said: {kuduMessage}",
+                        status, kuduMessage, uri);
+                }
+
+                if (status == 500)
+                {
+                    return new KuduException(KuduErrorKind.DumpFailed,
+                        $"Kudu failed to write the dump: {shown}",
+                        status, kuduMessage, uri);
+                }
+            }
+
+            return new KuduException(status >= 500 ? KuduErrorKind.ServerError : KuduErrorKind.BadRequest,
+                $"{host} answered {status} {response.ReasonPhrase}." + Detail(shown),
+                status, kuduMessage, uri);
+        }
+
+        private static string Detail(string? message) => string.IsNullOrWhiteSpace(message) ? string.Empty : " Server said: " + message;
+
+        private static string FirstLine(string body)
+        {
+            string text = body.Trim();
+            int newline = text.IndexOfAny(new[] { '\r', '\n' });
+            if (newline >= 0)
+            {
+                text = text.Substring(0, newline);
+            }
+
+            return text.Length > 300 ? text.Substring(0, 300) + "..." : text;
+        }
+    }
+}
