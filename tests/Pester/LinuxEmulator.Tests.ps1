@@ -43,7 +43,8 @@ BeforeAll {
             $body = $null
             if ($OutFile) {
                 $file = [IO.File]::Create($OutFile)
-                try { $Response.Content.CopyToAsync($file).GetAwaiter().GetResult() } finally { $file.Dispose() }
+                # $null =: pwsh sees Task<VoidTaskResult> at run time and would emit the VoidTaskResult
+                try { $null = $Response.Content.CopyToAsync($file).GetAwaiter().GetResult() } finally { $file.Dispose() }
             }
             else { $body = $Response.Content.ReadAsStringAsync().GetAwaiter().GetResult() }
             [pscustomobject]@{
