@@ -46,6 +46,7 @@ $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'KuduDiagnostics'
 $TestResults = Join-Path $Out 'test-results'
 $EmulatorDll = Join-Path $Root "tests/KuduEmulator/bin/$Configuration/net10.0/KuduEmulator.dll"
+$LinuxTargetDll = Join-Path $Root "tests/LinuxTarget/bin/$Configuration/net10.0/LinuxTarget.dll"
 
 Import-Module (Join-Path $Root 'tests/Tools/KuduTestTools.psm1') -Force
 
@@ -89,6 +90,7 @@ function Invoke-Test {
     $env:KUDU_TEST_MODULE = Join-Path $ModuleOut 'KuduDiagnostics.psd1'
     $env:KUDU_TEST_PACKAGE = (& (Join-Path $Root 'tests/Tools/New-ModulePackage.ps1') -Root $Root -ModulePath $ModuleOut).Nupkg | Split-Path
     $env:KUDU_TEST_EMULATOR = $EmulatorDll
+    $env:KUDU_TEST_LINUX_TARGET = $LinuxTargetDll
 
     Write-Host '== xunit'
     $trx = Join-Path $TestResults 'xunit.trx'

@@ -83,6 +83,25 @@ internal sealed class ControlRoutes(EmulatorState state, Func<object> readyInfo)
                 }
                 await Http.WriteStatusAsync(ctx, 204);
                 return;
+            case ["linux-targets"] when HttpMethods.IsPut(method):
+                var targets = await JsonSerializer.DeserializeAsync<Dictionary<string, List<int>>>(ctx.Request.Body, Scenario.ReadOptions, ctx.RequestAborted)
+                              ?? throw new InvalidDataException("Expected a JSON object: {\"<instance id>\": [pid, ...]}.");
+                var unknown = targets.Keys.Where(k => site.FindInstance(k) is null).ToList();
+                if (unknown.Count > 0)
+                {
+                    await ErrorAsync(ctx, rc, 404, $"No instance {string.Join(", ", unknown)} on {site.Facts.Key}.");
+                    return;
+                }
+                foreach (var i in site.Instances)
+                {
+                    // Replaces the whole map: an instance left out sees no process.
+                    i.SetLinuxTargets(targets.FirstOrDefault(kv => kv.Key.Equals(i.Id, StringComparison.OrdinalIgnoreCase)).Value ?? []);
+                }
+                await Http.WriteJsonAsync(ctx, rc, 200, LinuxTargetsView(site));
+                return;
+            case ["linux-targets"] when HttpMethods.IsGet(method):
+                await Http.WriteJsonAsync(ctx, rc, 200, LinuxTargetsView(site));
+                return;
             case ["expected-dump"] when HttpMethods.IsGet(method):
                 await ExpectedDumpAsync(ctx, rc, site);
                 return;
@@ -150,9 +169,13 @@ internal sealed class ControlRoutes(EmulatorState state, Func<object> readyInfo)
                     var principals = value.Deserialize<List<string>>(Scenario.ReadOptions);
                     s = s with { AuthorizedPrincipals = principals is null ? null : [.. principals] };
                     break;
+                case "dotnetmonitor":
+                    var monitor = value?.GetValue<string>();
+                    s = s with { DotnetMonitor = monitor is null ? null : LinuxMonitorState.Normalize(monitor) };
+                    break;
                 default:
                     throw new InvalidDataException(
-                        $"Unknown setting '{name}'. Settable: latencyMs, dump, basicAuth, acceptedAudiences, authorizedPrincipals.");
+                        $"Unknown setting '{name}'. Settable: latencyMs, dump, basicAuth, acceptedAudiences, authorizedPrincipals, dotnetMonitor.");
             }
         }
         return s;
@@ -178,7 +201,11 @@ internal sealed class ControlRoutes(EmulatorState state, Func<object> readyInfo)
         basicAuth = new { userName = s.UserName, enabled = s.BasicAuthEnabled },
         acceptedAudiences = s.AcceptedAudiences,
         authorizedPrincipals = s.AuthorizedPrincipals?.Order(StringComparer.Ordinal).ToList(),
+        dotnetMonitor = s.DotnetMonitor,
     };
+
+    private static Dictionary<string, IReadOnlyList<int>> LinuxTargetsView(SiteState site) =>
+        site.Instances.ToDictionary(i => i.Id, i => i.LinuxTargets);
 
     private static object FaultsView(SiteState site) => site.FaultRules.Select(r => new
     {

@@ -58,6 +58,9 @@ internal sealed class EmulatorState
     public IdentityStats IdentityStats { get; } = new();
     public ArmStats ArmStats { get; } = new();
 
+    /// <summary>Where Linux dumps are written before they are streamed (each file is deleted after its request).</summary>
+    public string DumpTempFolder { get; set; } = Path.Combine(Path.GetTempPath(), $"kudu-emulator-{Environment.ProcessId}");
+
     /// <summary>Main (ARM + identity + control) port.</summary>
     public int MainPort { get; set; }
     public string MainUrl => $"http://127.0.0.1:{MainPort}";
@@ -113,7 +116,8 @@ internal sealed class EmulatorState
             basic.Password ?? Det.Secret(45),
             basic.Enabled ?? true,
             [.. s.AcceptedAudiences ?? [.. DefaultAudiences]],
-            s.AuthorizedPrincipals is null ? null : [.. s.AuthorizedPrincipals]);
+            s.AuthorizedPrincipals is null ? null : [.. s.AuthorizedPrincipals],
+            s.DotnetMonitor);
 
         var tokens = (s.BearerTokens ?? [])
             .Where(t => !string.IsNullOrEmpty(t.Token))
@@ -122,6 +126,10 @@ internal sealed class EmulatorState
             .ToList();
 
         var instances = ProcessFactory.BuildInstances(facts, s, boot);
+        for (var i = 0; i < instances.Count && i < (s.Instances?.Count ?? 0); i++)
+        {
+            instances[i].InitLinuxTargets(s.Instances![i].LinuxTargets ?? []);
+        }
         return new SiteState(facts, settings, s.Faults ?? [], instances, tokens);
     }
 

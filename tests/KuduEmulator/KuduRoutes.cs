@@ -9,6 +9,8 @@ namespace KuduEmulator;
 /// </summary>
 internal sealed partial class KuduRoutes(EmulatorState state)
 {
+    private readonly LinuxRoutes _linux = new(state);
+
     public async Task HandleAsync(HttpContext ctx, SiteState site)
     {
         var rc = new RequestContext();
@@ -36,6 +38,11 @@ internal sealed partial class KuduRoutes(EmulatorState state)
                 return;
             }
 
+            if (!route.NoResource && LinuxRoutes.Serves(site))
+            {
+                await _linux.HandleAsync(ctx, rc, site, instance, route);
+                return;
+            }
             if (route.Kind == "dump" && !route.WrongMethod)
             {
                 await DumpAsync(ctx, rc, site, instance, route);

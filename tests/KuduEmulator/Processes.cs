@@ -67,6 +67,9 @@ internal sealed class InstanceState
     private readonly IReadOnlyList<ProcessModel> _initial;
     private readonly object _gate = new();
     private List<ProcessModel> _alive;
+    private int[] _initialTargets = [];
+    private volatile int[] _linuxTargets = []; // replaced whole, never changed in place
+    private int _monitorDump;
 
     public InstanceState(string id, string machineName, IReadOnlyList<ProcessModel> processes)
     {
@@ -136,11 +139,28 @@ internal sealed class InstanceState
         }
     }
 
+    /// <summary>Linux: the pids of the real .NET processes this instance's dotnet-monitor may see.</summary>
+    public IReadOnlyList<int> LinuxTargets => _linuxTargets;
+
+    public void InitLinuxTargets(IEnumerable<int> pids)
+    {
+        _initialTargets = [.. pids.Distinct()];
+        SetLinuxTargets(_initialTargets);
+    }
+
+    public void SetLinuxTargets(IEnumerable<int> pids) => _linuxTargets = [.. pids.Distinct()];
+
+    /// <summary>dotnet-monitor runs one dump at a time (per app container, so per instance).</summary>
+    public bool TryEnterMonitorDump() => Interlocked.CompareExchange(ref _monitorDump, 1, 0) == 0;
+
+    public void ExitMonitorDump() => Volatile.Write(ref _monitorDump, 0);
+
     public void Reset()
     {
         lock (_gate)
         {
             _alive = [.. _initial];
         }
+        SetLinuxTargets(_initialTargets);
     }
 }

@@ -5,11 +5,11 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using KuduEmulator;
 
-// KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>]
+// KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>] [--dump-temp <dir>]
 // Binds only 127.0.0.1: one main port (ARM, managed identity, /_emulator control API) and one
 // port per site with an SCM site (the site is known by the port a request arrives on).
 
-string? scenarioPath = null, readyFile = null;
+string? scenarioPath = null, readyFile = null, dumpTemp = null;
 int? parentPid = null;
 for (var i = 0; i < args.Length; i++)
 {
@@ -19,11 +19,12 @@ for (var i = 0; i < args.Length; i++)
         case "--scenario" when value is not null: scenarioPath = value; i++; break;
         case "--ready-file" when value is not null: readyFile = value; i++; break;
         case "--parent-pid" when int.TryParse(value, CultureInfo.InvariantCulture, out var pid): parentPid = pid; i++; break;
+        case "--dump-temp" when value is not null: dumpTemp = Path.GetFullPath(value); i++; break;
         case "-h" or "--help":
-            Console.WriteLine("KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>]");
+            Console.WriteLine("KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>] [--dump-temp <dir>]");
             return 0;
         default:
-            Console.Error.WriteLine($"KuduEmulator: bad argument '{args[i]}'. Usage: KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>]");
+            Console.Error.WriteLine($"KuduEmulator: bad argument '{args[i]}'. Usage: KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>] [--dump-temp <dir>]");
             return 2;
     }
 }
@@ -32,6 +33,7 @@ EmulatorState state;
 try
 {
     state = new EmulatorState(Scenario.Load(scenarioPath));
+    state.DumpTempFolder = dumpTemp ?? state.DumpTempFolder;
 }
 catch (Exception ex) when (ex is IOException or JsonException or InvalidDataException or UnauthorizedAccessException)
 {
@@ -138,6 +140,17 @@ if (parentPid is { } ppid)
     _ = WatchParentAsync(ppid, app.Lifetime);
 }
 await app.WaitForShutdownAsync();
+if (dumpTemp is null)
+{
+    // Our own temp folder for Linux dumps: nothing of it may outlive us.
+    try
+    {
+        Directory.Delete(state.DumpTempFolder, recursive: true);
+    }
+    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+    {
+    }
+}
 return 0;
 
 static object ReadyInfo(EmulatorState state) => new

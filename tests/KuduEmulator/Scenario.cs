@@ -53,6 +53,8 @@ internal sealed class SiteDoc
     public DumpDoc? Dump { get; set; }
     public int? LatencyMs { get; set; }
     public List<FaultRule>? Faults { get; set; }
+    /// <summary>Linux sites: enabled, disabled, notRunning, unreachable; absent = the pre-dotnet-monitor answer (JSON 400).</summary>
+    public string? DotnetMonitor { get; set; }
 }
 
 internal sealed class BasicAuthDoc
@@ -76,6 +78,8 @@ internal sealed class InstanceDoc
     public string? MachineName { get; set; }
     /// <summary>Absent: the generated set. Present (even empty): exactly these.</summary>
     public List<ProcessDoc>? Processes { get; set; }
+    /// <summary>Linux sites: pids of real .NET processes this instance's dotnet-monitor sees.</summary>
+    public List<int>? LinuxTargets { get; set; }
 }
 
 internal sealed class ProcessDoc
@@ -172,6 +176,10 @@ internal static class Scenario
             if (!keys.Add(key))
             {
                 throw new InvalidDataException($"Site '{key}' is declared twice.");
+            }
+            if (site.DotnetMonitor is not null)
+            {
+                site.DotnetMonitor = LinuxMonitorState.Normalize(site.DotnetMonitor);
             }
             foreach (var rule in site.Faults ?? [])
             {

@@ -18,6 +18,11 @@ internal sealed record SiteFacts(
     public bool IsLinux => Os.Equals("linux", StringComparison.OrdinalIgnoreCase);
     public bool IsFunctionApp => Kind.Contains("functionapp", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Linux Consumption and Flex Consumption: an SCM host (if any) for deployment only, no process API.</summary>
+    public bool HasNoProcessApi =>
+        Sku.Equals("FlexConsumption", StringComparison.OrdinalIgnoreCase)
+        || (IsLinux && Sku.Equals("Dynamic", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The IIS app pool: "contoso", or "contoso__staging" for a slot.</summary>
     public string PoolName => Slot is null ? Name : $"{Name}__{Slot}";
 
@@ -45,7 +50,8 @@ internal sealed record SiteSettings(
     string Password,
     bool BasicAuthEnabled,
     ImmutableArray<string> AcceptedAudiences,
-    ImmutableHashSet<string>? AuthorizedPrincipals)
+    ImmutableHashSet<string>? AuthorizedPrincipals,
+    string? DotnetMonitor = null)
 {
     public bool IsAuthorized(string? principalId) =>
         AuthorizedPrincipals is null || (principalId is not null && AuthorizedPrincipals.Contains(principalId));

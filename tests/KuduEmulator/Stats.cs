@@ -9,6 +9,10 @@ internal sealed class DumpRecord
     public int? Pid { get; init; }
     public long DumpType { get; init; }
     public required string Format { get; init; }
+    /// <summary>The query string exactly as the client sent it (so tests can see type= / dumpType=).</summary>
+    public string? Query { get; init; }
+    /// <summary>Linux: the dump type dotnet-monitor took (Mini, WithHeap, Triage, Full); null on Windows.</summary>
+    public string? Type { get; set; }
     public DateTime StartedUtc { get; init; }
     public DateTime? EndedUtc { get; set; }
     /// <summary>inProgress, completed, conflict, aborted, dropped, notFound, badRequest, notSupported, fault:&lt;action&gt;.</summary>
@@ -26,6 +30,7 @@ internal sealed class SiteStats
     private readonly ConcurrentDictionary<string, long> _faults = new();
     private readonly ConcurrentDictionary<int, long> _statuses = new();
     private readonly List<DumpRecord> _dumps = [];
+    private readonly ConcurrentDictionary<string, InstanceDumps> _byInstance = new(StringComparer.OrdinalIgnoreCase);
     private long _dumpRequests, _dumpsCompleted, _dumpConflicts, _authFailures, _bytesSent;
     private int _requestsInFlight, _maxRequests, _dumpsInFlight, _maxDumps;
 
@@ -49,11 +54,16 @@ internal sealed class SiteStats
     public void AuthFailed() => Interlocked.Increment(ref _authFailures);
 
     /// <summary>A dump request arrived: every one counts toward the overlap, refused ones included.</summary>
-    public DumpRecord DumpStarted(string instance, int? pid, long dumpType, string format)
+    public DumpRecord DumpStarted(string instance, int? pid, long dumpType, string format, string? query = null)
     {
         Interlocked.Increment(ref _dumpRequests);
         RaiseMax(ref _maxDumps, Interlocked.Increment(ref _dumpsInFlight));
-        var record = new DumpRecord { Instance = instance, Pid = pid, DumpType = dumpType, Format = format, StartedUtc = DateTime.UtcNow };
+        var perInstance = _byInstance.GetOrAdd(instance, _ => new InstanceDumps());
+        RaiseMax(ref perInstance.Max, Interlocked.Increment(ref perInstance.InFlight));
+        var record = new DumpRecord
+        {
+            Instance = instance, Pid = pid, DumpType = dumpType, Format = format, Query = query, StartedUtc = DateTime.UtcNow,
+        };
         lock (_gate)
         {
             if (_dumps.Count >= MaxDumpRecords)
@@ -68,6 +78,10 @@ internal sealed class SiteStats
     public void DumpEnded(DumpRecord record, string outcome, int status, long bytes)
     {
         Interlocked.Decrement(ref _dumpsInFlight);
+        if (_byInstance.TryGetValue(record.Instance, out var perInstance))
+        {
+            Interlocked.Decrement(ref perInstance.InFlight);
+        }
         Interlocked.Add(ref _bytesSent, bytes);
         if (outcome == "completed")
         {
@@ -101,6 +115,10 @@ internal sealed class SiteStats
             Interlocked.Exchange(ref _bytesSent, 0);
             Interlocked.Exchange(ref _maxRequests, Volatile.Read(ref _requestsInFlight));
             Interlocked.Exchange(ref _maxDumps, Volatile.Read(ref _dumpsInFlight));
+            foreach (var perInstance in _byInstance.Values)
+            {
+                Interlocked.Exchange(ref perInstance.Max, Volatile.Read(ref perInstance.InFlight));
+            }
         }
     }
 
@@ -124,12 +142,16 @@ internal sealed class SiteStats
                 dumpsInFlight = Volatile.Read(ref _dumpsInFlight),
                 maxConcurrentRequests = Volatile.Read(ref _maxRequests),
                 maxConcurrentDumps = Volatile.Read(ref _maxDumps),
+                maxConcurrentDumpsByInstance = new SortedDictionary<string, int>(
+                    _byInstance.ToDictionary(kv => kv.Key, kv => Volatile.Read(ref kv.Value.Max))),
                 dumps = _dumps.Select(d => new
                 {
                     instance = d.Instance,
                     pid = d.Pid,
                     dumpType = d.DumpType,
                     format = d.Format,
+                    query = d.Query,
+                    type = d.Type,
                     startedUtc = d.StartedUtc,
                     endedUtc = d.EndedUtc,
                     outcome = d.Outcome,
@@ -138,6 +160,13 @@ internal sealed class SiteStats
                 }).ToList(),
             };
         }
+    }
+
+    /// <summary>Dumps in flight on one instance (Linux: dotnet-monitor allows one per instance).</summary>
+    private sealed class InstanceDumps
+    {
+        public int InFlight;
+        public int Max;
     }
 
     private static void RaiseMax(ref int max, int value)

@@ -3,6 +3,7 @@
 
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 Import-Module (Join-Path $RepoRoot 'tests/Tools/KuduTestTools.psm1') -Force -Verbose:$false
+Import-Module (Join-Path $RepoRoot 'tests/Tools/LinuxTestTools.psm1') -Force -Verbose:$false
 $script:ModuleManifest = if ($env:KUDU_TEST_MODULE) { $env:KUDU_TEST_MODULE } else { Join-Path $RepoRoot 'out/KuduDiagnostics/KuduDiagnostics.psd1' }
 Import-Module $ModuleManifest -Force -Verbose:$false
 

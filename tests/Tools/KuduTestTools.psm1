@@ -62,7 +62,8 @@ function Start-KuduEmulator {
     if (-not (Test-Path $EmulatorDll)) { throw "The Kudu emulator is not built: $EmulatorDll" }
     $work = Join-Path ([IO.Path]::GetTempPath()) ("kudu-emulator-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
     New-Item -ItemType Directory -Path $work | Out-Null
-    $arguments = @($EmulatorDll, '--ready-file', (Join-Path $work 'ready.json'), '--parent-pid', $PID)
+    # Linux dumps are written under the work folder, so Stop-KuduEmulator removes whatever a kill left.
+    $arguments = @($EmulatorDll, '--ready-file', (Join-Path $work 'ready.json'), '--parent-pid', $PID, '--dump-temp', (Join-Path $work 'dumps'))
     if ($Scenario -is [string]) {
         $arguments += @('--scenario', $Scenario)
     }

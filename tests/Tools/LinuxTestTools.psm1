@@ -1,0 +1,93 @@
+# Helpers for the emulator's Linux face (KuduLite + dotnet-monitor): the real .NET target process it lists and
+# dumps, and the control route that gives target pids to instances. Test infrastructure only.
+
+Set-StrictMode -Version 3.0
+
+function Get-LinuxTargetPath {
+    if ($env:KUDU_TEST_LINUX_TARGET) { return $env:KUDU_TEST_LINUX_TARGET }
+    return (Join-Path $PSScriptRoot '../LinuxTarget/bin/Release/net10.0/LinuxTarget.dll')
+}
+
+function Start-LinuxTarget {
+    <#
+    .SYNOPSIS
+        Starts tests/LinuxTarget as "dotnet LinuxTarget.dll" (so dotnet-monitor names it "dotnet", as on App
+        Service) and returns its ready line (pid, markerType, widgets, payloadBytes, ...) plus the process.
+        It exits by itself when this pwsh dies; stop it with Stop-LinuxTarget.
+    #>
+    param(
+        [int] $Widgets = 321,
+        [int] $PayloadBytes = 1000,
+        [switch] $Exception,
+        [string] $TargetDll = (Get-LinuxTargetPath),
+        [int] $TimeoutSeconds = 30
+    )
+    if (-not (Test-Path $TargetDll)) { throw "The Linux target app is not built: $TargetDll" }
+    $work = Join-Path ([IO.Path]::GetTempPath()) ('kudu-target-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
+    New-Item -ItemType Directory -Path $work | Out-Null
+    $readyFile = Join-Path $work 'ready.json'
+    $arguments = @($TargetDll, '--widgets', $Widgets, '--payload-bytes', $PayloadBytes, '--ready-file', $readyFile, '--parent-pid', $PID)
+    if ($Exception) { $arguments += '--exception' }
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru `
+        -RedirectStandardOutput (Join-Path $work 'stdout.txt') -RedirectStandardError (Join-Path $work 'stderr.txt')
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (Test-Path $readyFile)) {
+        if ($process.HasExited) {
+            Remove-Item -Recurse -Force $work -ErrorAction Ignore
+            throw "The Linux target exited with code $($process.ExitCode)."
+        }
+        if ([DateTime]::UtcNow -gt $deadline) {
+            $process.Kill()
+            Remove-Item -Recurse -Force $work -ErrorAction Ignore
+            throw "The Linux target did not become ready within $TimeoutSeconds s."
+        }
+        Start-Sleep -Milliseconds 50
+    }
+    $ready = Get-Content -Raw $readyFile | ConvertFrom-Json
+    $ready | Add-Member -NotePropertyName Process -NotePropertyValue $process
+    $ready | Add-Member -NotePropertyName WorkFolder -NotePropertyValue $work
+    return $ready
+}
+
+function Stop-LinuxTarget {
+    param([Parameter(Mandatory, ValueFromPipeline)] $Target)
+    process {
+        if (-not $Target.Process.HasExited) {
+            $Target.Process.Kill()
+            $Target.Process.WaitForExit(10000) | Out-Null
+        }
+        Remove-Item -Recurse -Force $Target.WorkFolder -ErrorAction Ignore
+    }
+}
+
+function Set-KuduEmulatorLinuxTarget {
+    <#
+    .SYNOPSIS
+        Gives each instance of a Linux site the pids its dotnet-monitor sees: @{ '<instance id>' = @(pid, ...) }.
+        Replaces the whole map (an instance left out sees none); Reset-KuduEmulator goes back to the scenario's.
+    #>
+    param([Parameter(Mandatory)] $Emulator, [Parameter(Mandatory)] [string] $Site, [Parameter(Mandatory)] [hashtable] $Targets)
+    $map = @{}
+    foreach ($key in $Targets.Keys) { $map[$key] = @($Targets[$key] | ForEach-Object { [int] $_ }) }
+    $body = ConvertTo-Json -InputObject $map -Depth 5
+    Invoke-RestMethod -Method Put -Uri "$($Emulator.url)/_emulator/sites/$Site/linux-targets" -Body $body -ContentType 'application/json'
+}
+
+function Invoke-DotnetDumpAnalyze {
+    <#
+    .SYNOPSIS
+        Runs the repository's dotnet-dump (local tool) on a core file with the given SOS commands; returns the
+        output lines. dotnet tool restore must have run (build.ps1 -Task Test's caller does it).
+    #>
+    param([Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string[]] $Command)
+    $arguments = @('dotnet-dump', 'analyze', $Path)
+    foreach ($c in $Command) { $arguments += @('-c', $c) }
+    $arguments += @('-c', 'exit')
+    Push-Location (Join-Path $PSScriptRoot '../..') # dotnet finds local tools only at or below the manifest
+    try { $output = & dotnet @arguments 2>&1 | ForEach-Object { "$_" } }
+    finally { Pop-Location }
+    if ($LASTEXITCODE -ne 0) { throw "dotnet-dump analyze failed ($LASTEXITCODE): $($output -join "`n")" }
+    return $output
+}
+
+Export-ModuleMember -Function *
