@@ -40,7 +40,8 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
-$PSStyle.OutputRendering = 'PlainText'
+# Windows PowerShell 5.1 (the workflow's powershell job) has no $PSStyle and writes no colour codes anyway.
+if ($PSVersionTable.PSVersion.Major -ge 7) { $PSStyle.OutputRendering = 'PlainText' }
 
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'

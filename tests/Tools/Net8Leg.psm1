@@ -56,9 +56,10 @@ function Invoke-Net8Leg {
     )
     Write-Host "== .NET $script:Net8Version host (tests/Net8Host)"
     $arch = [System.Runtime.InteropServices.RuntimeInformation]::OSArchitecture
-    if (-not $IsLinux -or $arch -ne 'X64') {
+    $linux = $PSVersionTable.PSEdition -eq 'Core' -and $IsLinux  # $IsLinux does not exist in Windows PowerShell 5.1
+    if (-not $linux -or $arch -ne 'X64') {
         # The runtime restored is linux-x64; on Windows the workflow's powershell and pwsh jobs cover the other runtimes.
-        Write-Host "   skipped: the .NET 8 runtime laid out here is linux-x64 (this is $arch, Linux: $IsLinux)"
+        Write-Host "   skipped: the .NET 8 runtime laid out here is linux-x64 (this is $arch, Linux: $linux)"
         return [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = $true }
     }
 
