@@ -7,7 +7,8 @@
     manifest:  dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 .PARAMETER Task
     Build   lays out the module in out/KuduDiagnostics.
-    Test    xunit and Pester; prints one line "N passed, N failed"; exit code 1 on any failure.
+    Test    xunit, Pester (pwsh 7.6 on .NET 10) and the .NET 8 host leg (tests/Net8Host on a .NET 8.0.34 runtime
+            from NuGet); prints one line per leg, then "N passed, N failed"; exit code 1 on any failure.
     Demo    starts the Kudu emulator (unless a real app is given), runs the main job against it, shows the result.
     Bench   benchmarks against curl and Invoke-WebRequest, in the same run (see docs/benchmarks.md).
     Package the versioned module folder, a .nupkg for the Gallery and a zip for Azure Automation.
@@ -39,7 +40,8 @@ param(
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
-$PSStyle.OutputRendering = 'PlainText'
+# Windows PowerShell 5.1 (the workflow's powershell job) has no $PSStyle and writes no colour codes anyway.
+if ($PSVersionTable.PSVersion.Major -ge 7) { $PSStyle.OutputRendering = 'PlainText' }
 
 $Root = $PSScriptRoot
 $Out = Join-Path $Root 'out'
@@ -49,6 +51,7 @@ $EmulatorDll = Join-Path $Root "tests/KuduEmulator/bin/$Configuration/net10.0/Ku
 $LinuxTargetDll = Join-Path $Root "tests/LinuxTarget/bin/$Configuration/net10.0/LinuxTarget.dll"
 
 Import-Module (Join-Path $Root 'tests/Tools/KuduTestTools.psm1') -Force
+Import-Module (Join-Path $Root 'tests/Tools/Net8Leg.psm1') -Force
 
 function Invoke-Native {
     param([string] $FilePath, [string[]] $Arguments)
@@ -121,18 +124,31 @@ function Invoke-Test {
         $config.TestResult.OutputFormat = 'NUnitXml'
         $config.TestResult.OutputPath = Join-Path $TestResults 'pester.xml'
         $result = Invoke-Pester -Configuration $config
+
+        # Azure Automation's PowerShell 7.4 runs on .NET 8: the module imported there, with Azurite still up.
+        try {
+            $net8 = Invoke-Net8Leg -Root $Root -Configuration $Configuration -PackagesFolder $env:KUDU_TEST_NUGET_PACKAGES `
+                -ModulePath $ModuleOut -EmulatorDll $EmulatorDll -Azurite $azurite
+        }
+        catch {
+            Write-Host "   the .NET 8 leg could not run: $_"
+            $net8 = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = $false }
+        }
     }
     finally {
         if ($azurite) { Stop-TestAzurite $azurite }
     }
 
     if (-not $result) { throw 'Pester returned no result.' }
-    $passed = $xunit.Passed + $result.PassedCount
-    $failed = $xunit.Failed + $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    $pesterFailed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    $passed = $xunit.Passed + $result.PassedCount + $net8.Passed
+    $failed = $xunit.Failed + $pesterFailed + $net8.Failed
     Write-Host ''
-    Write-Host ("xunit: {0} passed, {1} failed; Pester: {2} passed, {3} failed, {4} skipped" -f $xunit.Passed, $xunit.Failed, $result.PassedCount, ($failed - $xunit.Failed), $result.SkippedCount)
+    Write-Host ('xunit (.NET {0}): {1} passed, {2} failed' -f [Environment]::Version, $xunit.Passed, $xunit.Failed)
+    Write-Host ('Pester (pwsh {0}, .NET {1}): {2} passed, {3} failed, {4} skipped' -f $PSVersionTable.PSVersion, [Environment]::Version, $result.PassedCount, $pesterFailed, $result.SkippedCount)
+    Write-Host ('.NET 8 host: {0}' -f $(if ($net8.Skipped) { 'skipped (not linux-x64)' } else { '{0} passed, {1} failed' -f $net8.Passed, $net8.Failed }))
     Write-Host ('{0} passed, {1} failed' -f $passed, $failed)
-    if ($failed -gt 0 -or $xunit.Total -eq 0 -or $result.TotalCount -eq 0) { exit 1 }
+    if ($failed -gt 0 -or $xunit.Total -eq 0 -or $result.TotalCount -eq 0 -or (-not $net8.Skipped -and $net8.Passed -eq 0)) { exit 1 }
 }
 
 function Invoke-Demo {

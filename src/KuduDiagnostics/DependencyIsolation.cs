@@ -14,7 +14,8 @@ namespace KuduDiagnostics
     /// <remarks>
     /// Only requests for KuduDiagnostics.Core are answered in the default context: that name is ours alone. The
     /// core's own references then bind inside the private context, which finds its preloaded assemblies before it
-    /// would look at the default one. The API is reached by reflection because netstandard2.0 has no
+    /// would look at the default one. Which copies are preloaded, and which requests the .NET Framework handler
+    /// answers, is decided in <see cref="DependencyRules"/>. The API is reached by reflection because netstandard2.0 has no
     /// AssemblyLoadContext. Handlers never throw: resolve events also run on PowerShell's background threads.
     /// </remarks>
     public sealed class DependencyIsolation : IModuleAssemblyInitializer
@@ -77,31 +78,19 @@ namespace KuduDiagnostics
             MethodInfo handler = typeof(DependencyIsolation).GetMethod(nameof(ResolveInPrivateContext), BindingFlags.NonPublic | BindingFlags.Static)!;
             resolving.AddEventHandler(s_loadContext, Delegate.CreateDelegate(resolving.EventHandlerType!, handler));
 
-            // Preload what PowerShell itself does not provide, so the private context finds ours first. The
-            // System.* assemblies PowerShell ships (same or newer versions) are left to it: two copies of
-            // System.Memory would split Span<T> into two incompatible types.
-            var platform = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (string path in (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? string.Empty).Split(Path.PathSeparator))
+            // Preload every dependency whose runtime copy is absent or older than ours (DependencyRules.PreferOurs),
+            // before anything asks: the private context then serves one consistent set whatever asks first. On
+            // .NET 8 that is our System.Text.Json 10 with our System.Text.Encodings.Web 10, not the runtime's 8.
+            string[] platform = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? string.Empty).Split(Path.PathSeparator);
+            foreach (string file in DependencyRules.PreloadList(Directory.GetFiles(s_dependencyFolder, "*.dll"), platform, VersionOf, CoreAssemblyName))
             {
-                if (path.Length > 0)
-                {
-                    platform.Add(Path.GetFileNameWithoutExtension(path));
-                }
-            }
-
-            foreach (string file in Directory.GetFiles(s_dependencyFolder, "*.dll"))
-            {
-                string name = Path.GetFileNameWithoutExtension(file);
-                if (!platform.Contains(name) && !string.Equals(name, CoreAssemblyName, StringComparison.OrdinalIgnoreCase))
-                {
-                    s_loadFromAssemblyPath.Invoke(s_loadContext, new object[] { file });
-                }
+                s_loadFromAssemblyPath.Invoke(s_loadContext, new object[] { file });
             }
 
             return (Assembly)s_loadFromAssemblyPath.Invoke(s_loadContext, new object[] { corePath })!;
         }
 
-        /// <summary>The private context's fallback, e.g. a newer System.Text.Json than an older PowerShell ships.</summary>
+        /// <summary>The private context's last resort, for a request neither the preloaded set nor the runtime answered.</summary>
         private static Assembly? ResolveInPrivateContext(object context, AssemblyName name)
         {
             try
@@ -120,22 +109,24 @@ namespace KuduDiagnostics
             try
             {
                 Assembly? requester = args.RequestingAssembly;
-                if (requester != null && !IsOurs(requester))
+                string? requesterLocation = requester == null ? null : requester.IsDynamic ? string.Empty : requester.Location;
+                var loaded = new List<Assembly>();
+                foreach (Assembly assembly in AppDomain.CurrentDomain.GetAssemblies())
+                {
+                    if (!assembly.IsDynamic)
+                    {
+                        loaded.Add(assembly);
+                    }
+                }
+
+                string? path = DependencyRules.ResolveOnNetFramework(
+                    args.Name, requesterLocation, loaded.ConvertAll(a => a.Location), s_moduleFolder, Directory.GetFiles(s_dependencyFolder, "*.dll"));
+                if (path == null)
                 {
                     return null;
                 }
 
-                string name = new AssemblyName(args.Name).Name ?? string.Empty;
-                foreach (Assembly loaded in AppDomain.CurrentDomain.GetAssemblies())
-                {
-                    if (IsOurs(loaded) && string.Equals(loaded.GetName().Name, name, StringComparison.OrdinalIgnoreCase))
-                    {
-                        return loaded;
-                    }
-                }
-
-                string path = Path.Combine(s_dependencyFolder, name + ".dll");
-                return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+                return loaded.Find(a => string.Equals(a.Location, path, StringComparison.OrdinalIgnoreCase)) ?? Assembly.LoadFrom(path);
             }
             catch
             {
@@ -143,7 +134,17 @@ namespace KuduDiagnostics
             }
         }
 
-        private static bool IsOurs(Assembly assembly) =>
-            !assembly.IsDynamic && assembly.Location.StartsWith(s_moduleFolder, StringComparison.OrdinalIgnoreCase);
+        /// <summary>The assembly version of a file, or null when it cannot be read (not managed, unreadable).</summary>
+        private static Version? VersionOf(string path)
+        {
+            try
+            {
+                return AssemblyName.GetAssemblyName(path).Version;
+            }
+            catch
+            {
+                return null;
+            }
+        }
     }
 }

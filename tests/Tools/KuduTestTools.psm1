@@ -142,6 +142,11 @@ function Invoke-Pwsh {
         child is started as "dotnet <PSHOME>/pwsh.dll".
     #>
     param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    if ($PSVersionTable.PSEdition -eq 'Desktop') {
+        # Windows PowerShell 5.1 (.NET Framework has no Environment.ProcessPath).
+        & (Join-Path $PSHOME 'powershell.exe') @Arguments
+        return
+    }
     $dll = Join-Path $PSHOME 'pwsh.dll'
     if ((Split-Path -Leaf ([Environment]::ProcessPath)) -like 'dotnet*' -and (Test-Path $dll)) {
         & ([Environment]::ProcessPath) $dll @Arguments
@@ -162,7 +167,8 @@ function Start-TestAzurite {
     param([Parameter(Mandatory)] [string] $Root)
     $folder = Join-Path $Root 'tests/azurite'
     if (-not (Test-Path (Join-Path $folder 'package.json'))) { return $null }
-    $bin = Join-Path $folder 'node_modules/.bin/azurite-blob'
+    # npm's shim is a .cmd on Windows.
+    $bin = Join-Path $folder $(if ([IO.Path]::DirectorySeparatorChar -eq '\') { 'node_modules/.bin/azurite-blob.cmd' } else { 'node_modules/.bin/azurite-blob' })
     if (-not (Test-Path $bin)) {
         Write-Host '== Installing Azurite from npm (tests/azurite)'
         Push-Location $folder
@@ -206,7 +212,8 @@ function Start-TestAzurite {
 function Stop-TestAzurite {
     param([Parameter(Mandatory)] $Azurite)
     if (-not $Azurite.Process.HasExited) {
-        $Azurite.Process.Kill($true)
+        # The whole tree (npm's shim starts node); .NET Framework's Process has no Kill(bool).
+        if ($PSVersionTable.PSEdition -eq 'Core') { $Azurite.Process.Kill($true) } else { taskkill.exe /PID $Azurite.Process.Id /T /F | Out-Null }
         $Azurite.Process.WaitForExit(10000) | Out-Null
     }
     Remove-Item -Recurse -Force $Azurite.DataFolder -ErrorAction Ignore
