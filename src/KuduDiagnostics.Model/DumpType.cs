@@ -16,5 +16,8 @@ namespace KuduDiagnostics
 
         /// <summary>A raw MINIDUMP_TYPE mask given with -DumpTypeMask.</summary>
         Custom = -1,
+
+        /// <summary>dotnet-monitor's triage dump (Linux only): stacks and exception data, with sensitive memory left out.</summary>
+        Triage = -2,
     }
 }

@@ -11,10 +11,13 @@ namespace KuduDiagnostics
         public int ProcessId { get; internal set; }
         public string ProcessName { get; internal set; } = string.Empty;
 
+        /// <summary>Windows (a minidump) or Linux (an ELF core written by the .NET runtime).</summary>
+        public KuduPlatform Platform { get; internal set; }
+
         /// <summary>Mini, Heap, Full, or Custom for a raw -DumpTypeMask.</summary>
         public DumpType DumpType { get; internal set; }
 
-        /// <summary>The MINIDUMP_TYPE mask Kudu was asked for.</summary>
+        /// <summary>The MINIDUMP_TYPE mask Kudu was asked for (Windows); 0 on Linux.</summary>
         public int DumpTypeMask { get; internal set; }
 
         /// <summary>"raw" (a .dmp) or "zip" (the dump with sos.dll and mscordacwks.dll).</summary>
@@ -46,7 +49,7 @@ namespace KuduDiagnostics
         /// <summary>The name Kudu suggested (Content-Disposition); informational.</summary>
         public string? ServerFileName { get; internal set; }
 
-        /// <summary>True when the first bytes are a minidump's (MDMP) or a zip's (PK) signature.</summary>
+        /// <summary>True when the first bytes are the platform's signature: a minidump's (MDMP), a zip's (PK) or an ELF core's.</summary>
         public bool SignatureValid { get; internal set; }
 
         /// <summary>The blob's name within its container (date prefix included); null for files.</summary>

@@ -28,6 +28,11 @@ namespace KuduDiagnostics
         ResourceNotFound,
         ScmSiteNotAvailable,
         InstancesUnavailable,
+        DotnetMonitorNotRunning,
+        DotnetMonitorUnreachable,
+        DotnetMonitorBusy,
+        ProcessApiUnavailable,
+        DumpTypeNotSupported,
     }
 
     /// <summary>A failed Kudu call. Messages never carry credentials or tokens.</summary>

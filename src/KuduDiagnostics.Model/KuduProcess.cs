@@ -20,6 +20,9 @@ namespace KuduDiagnostics
         public string? UserName { get; internal set; }
         public Uri? Href { get; internal set; }
 
+        /// <summary>Windows (Kudu) or Linux (dotnet-monitor through KuduLite).</summary>
+        public KuduPlatform Platform { get; internal set; }
+
         public string? SiteName => Session?.SiteName;
 
         public override string ToString() => $"{Name} ({Id})";

@@ -29,6 +29,15 @@ namespace KuduDiagnostics
         public IReadOnlyList<KuduProcessModule> Modules { get; internal set; } = Array.Empty<KuduProcessModule>();
         public string? FileName { get; internal set; }
         public string? CommandLine { get; internal set; }
+
+        /// <summary>Windows or Linux.</summary>
+        public KuduPlatform Platform { get; internal set; }
+
+        /// <summary>What dotnet-monitor reports on Linux ("Linux"); null on Windows.</summary>
+        public string? OperatingSystem { get; internal set; }
+
+        /// <summary>What dotnet-monitor reports on Linux ("x64", "arm64"); null on Windows.</summary>
+        public string? ProcessArchitecture { get; internal set; }
         public int? HandleCount { get; internal set; }
         public int? ModuleCount { get; internal set; }
         public int? ThreadCount { get; internal set; }

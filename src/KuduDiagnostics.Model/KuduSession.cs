@@ -55,6 +55,9 @@ namespace KuduDiagnostics
         public string? Environment { get; }
 
         public DateTime CreatedUtc { get; }
+
+        /// <summary>Windows or Linux; Unknown until Resource Manager or the first process list tells.</summary>
+        public KuduPlatform Platform { get; internal set; }
         public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
         /// <summary>Holds the credential and HTTP pipeline (KuduDiagnostics.Core); opaque here.</summary>

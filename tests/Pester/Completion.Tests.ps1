@@ -38,7 +38,7 @@ Describe 'Tab completion' {
     }
 
     It 'completes -DumpType with its values' {
-        (Complete 'Save-KuduProcessDump -DumpType ').CompletionText | Sort-Object | Should -Be @('Full', 'Heap', 'Mini')
+        (Complete 'Save-KuduProcessDump -DumpType ').CompletionText | Sort-Object | Should -Be @('Full', 'Heap', 'Mini', 'Triage')
         (Complete 'Invoke-FunctionAppDump -DumpType H').CompletionText | Should -Be @('Heap')
     }
 }

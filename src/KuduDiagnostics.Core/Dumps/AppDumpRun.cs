@@ -67,7 +67,7 @@ namespace KuduDiagnostics.Dumps
         {
             var summary = new AppDumpSummary();
             KuduClient kudu = session.Kudu(options.Limiter);
-            summary.DefaultWorkerName = kudu.Contract.DefaultWorkerName;
+            // Read when called, after the first list told the platform (w3wp on Windows, dotnet on Linux).
             Func<string, bool> wanted = options.ProcessName ?? (name => string.Equals(name, kudu.Contract.DefaultWorkerName, StringComparison.OrdinalIgnoreCase));
 
             IReadOnlyList<string?> instances = options.AllInstances
@@ -92,6 +92,7 @@ namespace KuduDiagnostics.Dumps
                 }
             })).ConfigureAwait(false);
 
+            summary.DefaultWorkerName = kudu.Contract.DefaultWorkerName;
             List<KuduProcess> candidates = listed.SelectMany(p => p).Where(p => wanted(p.Name)).ToList();
             summary.Candidates = candidates.Count;
             trace.Verbose($"{candidates.Count} matching process(es) on {session.SiteName}; reading their details.");

@@ -118,6 +118,7 @@ namespace KuduDiagnostics.Dumps
                 ["processname"] = HeaderSafe(dump.Target.Name ?? string.Empty),
                 ["processid"] = (dump.Target.Id ?? 0).ToString(CultureInfo.InvariantCulture),
                 ["dumptype"] = dump.Kind.Label,
+                ["platform"] = dump.Platform.ToString(),
                 ["capturetimeutc"] = dump.CaptureTimeUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             };
             if (dump.WireMask is int mask)

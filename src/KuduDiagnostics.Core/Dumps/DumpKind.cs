@@ -41,6 +41,7 @@ namespace KuduDiagnostics.Dumps
                 case DumpType.Mini:
                 case DumpType.Full:
                 case DumpType.Heap:
+                case DumpType.Triage:
                     return new DumpKind(type, null, type.ToString().ToLowerInvariant());
                 default:
                     throw new ArgumentException("Use -DumpTypeMask to ask for a custom MINIDUMP_TYPE mask.");

@@ -15,6 +15,8 @@ namespace KuduDiagnostics.Dumps
         /// <summary>The MINIDUMP_TYPE mask sent, where the platform has one (Windows); null elsewhere.</summary>
         public int? WireMask { get; set; }
 
+        public KuduPlatform Platform { get; set; }
+
         public DateTime CaptureTimeUtc { get; set; }
     }
 

@@ -79,6 +79,10 @@ namespace KuduDiagnostics.Dumps
                 target = target.With(target.Instance ?? detail.Instance, detail.Name);
             }
 
+            // The platform decides the query and the format: a kind it lacks fails here, before the site's turn.
+            IKuduContract contract = await kudu.PlatformContractAsync(target.Instance, trace, cancellationToken).ConfigureAwait(false);
+            DumpFormat format = contract.DumpFormat(request.Zip);
+            int? wireMask = contract.WireMask(request.Kind);
             var snapshot = new DumpProgress { Target = target, DumpLabel = request.Kind.Label };
             using IDisposable turn = await SiteDumpGate.EnterAsync(
                 session.DumpGateKey,
@@ -90,14 +94,13 @@ namespace KuduDiagnostics.Dumps
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            DumpFormat format = kudu.Contract.DumpFormat(request.Zip);
-            int? wireMask = kudu.Contract.WireMask(request.Kind);
             var descriptor = new DumpDescriptor
             {
                 Target = target,
                 Kind = request.Kind,
                 Format = format,
                 WireMask = wireMask,
+                Platform = contract.Platform,
                 CaptureTimeUtc = clock.UtcNow,
             };
 
@@ -166,6 +169,7 @@ namespace KuduDiagnostics.Dumps
                     Instance = response.Instance ?? target.Instance,
                     ProcessId = target.Id ?? 0,
                     ProcessName = target.Name ?? string.Empty,
+                    Platform = contract.Platform,
                     DumpType = request.Kind.Type,
                     DumpTypeMask = wireMask ?? 0,
                     Format = format.Name,

@@ -12,8 +12,7 @@ namespace KuduDiagnostics.Kudu
     /// </summary>
     internal interface IKuduContract
     {
-        /// <summary>"Windows" or "Linux".</summary>
-        string Platform { get; }
+        KuduPlatform Platform { get; }
 
         /// <summary>The app's worker process name, what Invoke-FunctionAppDump dumps by default.</summary>
         string DefaultWorkerName { get; }

@@ -28,6 +28,21 @@ namespace KuduDiagnostics.Kudu
 
         public IKuduContract Contract { get; }
 
+        /// <summary>The site's own contract (Windows or Linux), asking the process list first when the platform is not known yet.</summary>
+        public async Task<IKuduContract> PlatformContractAsync(string? instance, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return Contract is PlatformDetection detection
+                    ? await detection.ResolveAsync(instance, _limiter, trace, cancellationToken).ConfigureAwait(false)
+                    : Contract;
+            }
+            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, instance)))
+            {
+                throw;
+            }
+        }
+
         public async Task<List<KuduProcess>> ListProcessesAsync(string? instance, IKuduTrace trace, CancellationToken cancellationToken)
         {
             try

@@ -46,13 +46,8 @@ namespace KuduDiagnostics.Kudu
             switch (status)
             {
                 case 401:
-                    return new KuduException(KuduErrorKind.AuthenticationFailed,
-                        $"{host} refused the credentials (401 Unauthorized). The user name or password may be wrong, or SCM basic authentication may be disabled on the site (it is by default on new apps): use an Entra ID token (-AccessToken or -UseAzureIdentity) or enable basic publishing credentials for SCM.",
-                        status, kuduMessage, uri);
                 case 403:
-                    return new KuduException(KuduErrorKind.AccessDenied,
-                        $"{host} denied access (403 Forbidden). The identity needs Microsoft.Web/sites/publish/action on the site (Website Contributor, Contributor or Owner), and a token for https://appservice.azure.com or https://management.azure.com." + Detail(kuduMessage),
-                        status, kuduMessage, uri);
+                    return AccessError(host, status, kuduMessage, uri);
                 case 404 when processId != null:
                     return new KuduException(KuduErrorKind.ProcessNotFound,
                         kuduMessage ?? $"Process with an Id of {processId} is not running.",
@@ -104,9 +99,18 @@ namespace KuduDiagnostics.Kudu
                 status, kuduMessage, uri);
         }
 
-        private static string Detail(string? message) => string.IsNullOrWhiteSpace(message) ? string.Empty : " Server said: " + message;
+        /// <summary>401 and 403 mean the same on every SCM site, Windows Kudu or KuduLite.</summary>
+        internal static KuduException AccessError(string host, int status, string? serverMessage, Uri uri) => status == 401
+            ? new KuduException(KuduErrorKind.AuthenticationFailed,
+                $"{host} refused the credentials (401 Unauthorized). The user name or password may be wrong, or SCM basic authentication may be disabled on the site (it is by default on new apps): use an Entra ID token (-AccessToken or -UseAzureIdentity) or enable basic publishing credentials for SCM.",
+                status, serverMessage, uri)
+            : new KuduException(KuduErrorKind.AccessDenied,
+                $"{host} denied access (403 Forbidden). The identity needs Microsoft.Web/sites/publish/action on the site (Website Contributor, Contributor or Owner), and a token for https://appservice.azure.com or https://management.azure.com." + Detail(serverMessage),
+                status, serverMessage, uri);
 
-        private static string FirstLine(string body)
+        internal static string Detail(string? message) => string.IsNullOrWhiteSpace(message) ? string.Empty : " Server said: " + message;
+
+        internal static string FirstLine(string body)
         {
             string text = body.Trim();
             int newline = text.IndexOfAny(new[] { '\r', '\n' });

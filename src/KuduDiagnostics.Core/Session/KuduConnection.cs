@@ -18,10 +18,10 @@ namespace KuduDiagnostics.Session
     {
         private readonly DisposableHttpPipeline _pipeline;
 
-        public KuduConnection(DisposableHttpPipeline pipeline, Uri scmUri, ResourceManagerClient? arm, TokenCredential? azureIdentity)
+        public KuduConnection(DisposableHttpPipeline pipeline, Uri scmUri, ResourceManagerClient? arm, TokenCredential? azureIdentity, Action<KuduPlatform> platformKnown)
         {
             _pipeline = pipeline;
-            Contract = new WindowsKuduContract(new KuduTransport(pipeline, scmUri));
+            Contract = new PlatformDetection(new KuduTransport(pipeline, scmUri), platformKnown);
             Arm = arm;
             AzureIdentity = azureIdentity;
         }
@@ -29,7 +29,8 @@ namespace KuduDiagnostics.Session
         /// <summary>The Azure identity of the session, also used for blob storage; null for Basic and static tokens.</summary>
         public TokenCredential? AzureIdentity { get; }
 
-        public IKuduContract Contract { get; }
+        /// <summary>The site's wire contract: Windows or Linux, known from Resource Manager or the first process list.</summary>
+        public PlatformDetection Contract { get; }
 
         public RequestLimiter Limiter { get; } = new RequestLimiter(RequestLimiter.DefaultOverall);
 

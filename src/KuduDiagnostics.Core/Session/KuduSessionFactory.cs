@@ -115,8 +115,11 @@ namespace KuduDiagnostics.Session
 
             DisposableHttpPipeline pipeline = HttpPipelines.Build(authentication);
             trace.Verbose($"Kudu session to {info.ScmUri.Authority} ({info.SiteName}{(info.Slot == null ? string.Empty : "/" + info.Slot)}) using {info.AuthenticationType} authentication.");
-            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm, azureIdentity);
-            return new KuduSession(info.SiteName, info.Slot, info.ScmUri, info.AuthenticationType, info.UserName, info.ResourceId, info.Environment, connection);
+            KuduSession? session = null;
+            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm, azureIdentity, platform => session!.Platform = platform);
+            session = new KuduSession(info.SiteName, info.Slot, info.ScmUri, info.AuthenticationType, info.UserName, info.ResourceId, info.Environment, connection);
+            connection.Contract.Set(info.Platform);
+            return session;
         }
 
         private static async Task ResolveFromResourceManagerAsync(SessionTarget info, KuduSessionOptions options, AzureCloud cloud, TokenCredential credential, IKuduTrace trace, CancellationToken cancellationToken)
@@ -143,6 +146,7 @@ namespace KuduDiagnostics.Session
                 info.SiteName = id.Site;
                 info.Slot = id.Slot;
                 info.ScmUri = ScmAddress.FromArmHost(site.ScmHost);
+                info.Platform = site.IsLinux || site.Kind.IndexOf("linux", StringComparison.OrdinalIgnoreCase) >= 0 ? KuduPlatform.Linux : KuduPlatform.Windows;
             }
             catch
             {
@@ -163,5 +167,8 @@ namespace KuduDiagnostics.Session
         public string? ResourceId { get; set; }
         public string? Environment { get; set; }
         public ResourceManagerClient? Arm { get; set; }
+
+        /// <summary>Known from Resource Manager; otherwise found out from the first process list.</summary>
+        public KuduPlatform Platform { get; set; }
     }
 }

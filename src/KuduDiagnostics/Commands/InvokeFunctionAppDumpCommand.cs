@@ -113,7 +113,7 @@ namespace KuduDiagnostics.Commands
         public SwitchParameter IncludeScmSite { get; set; }
 
         [Parameter]
-        [ValidateSet("Mini", "Heap", "Full")]
+        [ValidateSet("Mini", "Heap", "Full", "Triage")]
         public DumpType DumpType { get; set; } = DumpType.Mini;
 
         [Parameter]

@@ -76,6 +76,11 @@ namespace KuduDiagnostics.Commands
                 case KuduErrorKind.ResourceNotFound: return ("SiteResourceNotFound", ErrorCategory.ObjectNotFound);
                 case KuduErrorKind.ScmSiteNotAvailable: return ("KuduNotAvailable", ErrorCategory.NotImplemented);
                 case KuduErrorKind.InstancesUnavailable: return ("KuduInstancesUnavailable", ErrorCategory.InvalidOperation);
+                case KuduErrorKind.DotnetMonitorNotRunning: return ("KuduDotnetMonitorNotRunning", ErrorCategory.ResourceUnavailable);
+                case KuduErrorKind.DotnetMonitorUnreachable: return ("KuduDotnetMonitorUnreachable", ErrorCategory.ConnectionError);
+                case KuduErrorKind.DotnetMonitorBusy: return ("KuduDotnetMonitorBusy", ErrorCategory.ResourceBusy);
+                case KuduErrorKind.ProcessApiUnavailable: return ("KuduProcessApiUnavailable", ErrorCategory.NotImplemented);
+                case KuduErrorKind.DumpTypeNotSupported: return ("KuduDumpTypeNotSupported", ErrorCategory.InvalidArgument);
                 default: return ("KuduError", ErrorCategory.NotSpecified);
             }
         }

@@ -42,9 +42,9 @@ namespace KuduDiagnostics.Commands
         [ArgumentCompleter(typeof(ProcessNameCompleter))]
         public string? Name { get; set; }
 
-        /// <summary>Mini (default), Heap (managed heap for SOS) or Full (all memory).</summary>
+        /// <summary>Mini (default), Heap (managed heap for SOS), Full (all memory) or Triage (Linux only).</summary>
         [Parameter]
-        [ValidateSet("Mini", "Heap", "Full")]
+        [ValidateSet("Mini", "Heap", "Full", "Triage")]
         public DumpType DumpType { get; set; } = DumpType.Mini;
 
         /// <summary>A raw MINIDUMP_TYPE mask instead of -DumpType, e.g. 0x41A25.</summary>

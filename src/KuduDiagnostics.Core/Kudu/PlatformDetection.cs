@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Azure;
+using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Http;
+
+namespace KuduDiagnostics.Kudu
+{
+    /// <summary>
+    /// The contract of a site whose platform is not known yet. Resource Manager tells at session creation when
+    /// the session has it; otherwise the first process list does, from its own answer (no extra request): items
+    /// with "pid" and no "id" are dotnet-monitor's, "Not supported on Linux" and an empty 404 are KuduLite's.
+    /// Once known, every call goes straight to that platform's contract.
+    /// </summary>
+    internal sealed class PlatformDetection : IKuduContract
+    {
+        private readonly KuduContract _windows;
+        private readonly KuduContract _linux;
+        private readonly Action<KuduPlatform> _detected;
+        private volatile KuduContract? _known;
+
+        public PlatformDetection(KuduTransport transport, Action<KuduPlatform> detected)
+        {
+            _windows = new WindowsKuduContract(transport);
+            _linux = new LinuxKuduContract(transport);
+            _detected = detected;
+        }
+
+        /// <summary>The platform's contract once known; Windows semantics until then.</summary>
+        private IKuduContract Current => _known ?? _windows;
+
+        public KuduPlatform Platform => _known?.Platform ?? KuduPlatform.Unknown;
+
+        public string DefaultWorkerName => Current.DefaultWorkerName;
+
+        public void Set(KuduPlatform platform)
+        {
+            _known = platform == KuduPlatform.Linux ? _linux : platform == KuduPlatform.Windows ? _windows : null;
+            if (_known != null)
+            {
+                _detected(platform);
+            }
+        }
+
+        /// <summary>The platform's own contract, asking the site's process list first when it is not known.</summary>
+        public async Task<IKuduContract> ResolveAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            if (_known == null)
+            {
+                await ListProcessesAsync(instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            }
+
+            return Current;
+        }
+
+        public async Task<(List<KuduProcess> Processes, string? ServedInstance)> ListProcessesAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            if (_known is KuduContract known)
+            {
+                return await known.ListProcessesAsync(instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            }
+
+            using KuduReply reply = await _windows.SendReadAsync(KuduContract.ProcessesPath, instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            KuduPlatform platform = Detect(reply.Response);
+            if (platform != KuduPlatform.Unknown)
+            {
+                Set(platform);
+                trace.Verbose($"{reply.Uri.Authority} is a {platform} app ({(platform == KuduPlatform.Linux ? "KuduLite with dotnet-monitor" : "Kudu")}).");
+            }
+
+            return ((platform == KuduPlatform.Linux ? _linux : _windows).ReadList(reply), reply.ServedInstance);
+        }
+
+        public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            IKuduContract contract = await ResolveAsync(instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            return await contract.GetProcessAsync(instance, id, limiter, trace, cancellationToken).ConfigureAwait(false);
+        }
+
+        public DumpFormat DumpFormat(bool zip) => Current.DumpFormat(zip);
+
+        public int? WireMask(DumpKind kind) => Current.WireMask(kind);
+
+        public async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            IKuduContract contract = await ResolveAsync(instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            return await contract.OpenDumpAsync(instance, id, kind, format, limiter, trace, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>What a process list answer says of the platform; Unknown when it cannot tell (an auth error, an empty list).</summary>
+        internal static KuduPlatform Detect(Response response)
+        {
+            string body;
+            try
+            {
+                body = response.Content.ToString();
+            }
+            catch (InvalidOperationException)
+            {
+                return KuduPlatform.Unknown;
+            }
+
+            switch (response.Status)
+            {
+                case 400 when body.IndexOf("Not supported on Linux", StringComparison.OrdinalIgnoreCase) >= 0:
+                case 404 when body.Trim().Length == 0 || body.IndexOf("dotnet-monitor", StringComparison.OrdinalIgnoreCase) >= 0:
+                case 502 when body.IndexOf("could not be proxied", StringComparison.OrdinalIgnoreCase) >= 0:
+                    return KuduPlatform.Linux;
+                case int ok when ok < 300:
+                    try
+                    {
+                        using JsonDocument doc = JsonDocument.Parse(body);
+                        if (KuduJson.LooksLikeMonitorList(doc.RootElement))
+                        {
+                            return KuduPlatform.Linux;
+                        }
+
+                        return doc.RootElement.ValueKind == JsonValueKind.Array && doc.RootElement.GetArrayLength() > 0 ? KuduPlatform.Windows : KuduPlatform.Unknown;
+                    }
+                    catch (JsonException)
+                    {
+                        return KuduPlatform.Unknown;
+                    }
+
+                default:
+                    return KuduPlatform.Unknown;
+            }
+        }
+    }
+}
