@@ -16,6 +16,9 @@ namespace KuduDiagnostics.Kudu
     {
         internal const string ProcessesPath = "api/processes";
 
+        // Kudu's version and the site's last change: small, and every authenticated caller may read it.
+        internal const string EnvironmentPath = "api/environment";
+
         private const string DumpAccept = "application/octet-stream, application/zip";
 
         // A minidump smaller than 16 KiB usually means Kudu could not read the process.
@@ -37,6 +40,12 @@ namespace KuduDiagnostics.Kudu
         public string Platform => "Windows";
 
         public string DefaultWorkerName => "w3wp";
+
+        public async Task<string?> CheckAccessAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            using KuduReply reply = await SendAsync(EnvironmentPath, instance, null, limiter, trace, cancellationToken).ConfigureAwait(false);
+            return reply.ServedInstance;
+        }
 
         public async Task<(List<KuduProcess> Processes, string? ServedInstance)> ListProcessesAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
         {
@@ -78,7 +87,7 @@ namespace KuduDiagnostics.Kudu
             Response response = reply.Response;
             if (response.Status >= 400)
             {
-                throw _errors.ErrorFor(response, reply.Uri, id, dump: true);
+                throw _errors.ErrorFor(response, reply.Uri, id, reply.ServedInstance, dump: true);
             }
 
             Stream body = reply.Message.ExtractResponseContent() ?? Stream.Null;
@@ -101,7 +110,7 @@ namespace KuduDiagnostics.Kudu
             {
                 using (reply)
                 {
-                    throw _errors.ErrorFor(reply.Response, reply.Uri, processId, dump: false);
+                    throw _errors.ErrorFor(reply.Response, reply.Uri, processId, reply.ServedInstance, dump: false);
                 }
             }
 

@@ -103,9 +103,10 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter AllInstances { get; set; }
 
-        /// <summary>Instance ids (ARRAffinity values) to dump, instead of every instance.</summary>
+        /// <summary>Instances to dump (their ids or any unique start of one), instead of the session's instance.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InstanceCompleter))]
         public string[]? Instance { get; set; }
 
         /// <summary>Also dumps the SCM (Kudu) site's own w3wp, skipped by default.</summary>
@@ -158,6 +159,12 @@ namespace KuduDiagnostics.Commands
 
         string? ISessionParameters.ScmUri => null;
 
+        private const string NoSiteHelp =
+            "Invoke-FunctionAppDump needs a site and a way to sign in, and there is no Kudu session to use. Give one of: " +
+            "-ResourceId <the site's resource id> (signs in with the managed identity or another Azure sign-in); " +
+            "-Name <site> with -Credential, -AccessToken or -UseAzureIdentity; -PublishSettingsPath <file>; " +
+            "-WebhookData $WebhookData in a runbook an alert starts; or -Session (or run New-KuduSession first: it becomes the default).";
+
         internal DumpKind? Kind { get; private set; }
 
         internal override void Begin()
@@ -189,7 +196,7 @@ namespace KuduDiagnostics.Commands
             switch (ParameterSetName)
             {
                 case SessionSet:
-                    KuduSession? session = ResolveSession(Session);
+                    KuduSession? session = ResolveSession(Session, NoSiteHelp);
                     if (session != null)
                     {
                         StartSite(session, null, session.ToString());
