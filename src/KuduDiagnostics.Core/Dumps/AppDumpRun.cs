@@ -102,7 +102,7 @@ namespace KuduDiagnostics.Dumps
             {
                 try
                 {
-                    return await kudu.GetProcessAsync(process.Instance, process.Id, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
+                    return await kudu.GetProcessAsync(process.Instance, process.Id, process.Name, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
                 }
                 catch (KuduException ex) when (ex.Kind == KuduErrorKind.ProcessNotFound || ex.Kind == KuduErrorKind.InstanceNotFound)
                 {

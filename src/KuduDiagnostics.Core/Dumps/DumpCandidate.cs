@@ -26,7 +26,7 @@ namespace KuduDiagnostics.Dumps
         public static async Task<DumpCandidate> InspectAsync(KuduTarget target, RequestLimiter? limiter, IKuduTrace trace, CancellationToken cancellationToken)
         {
             KuduSession session = target.Session!;
-            KuduProcessDetail detail = await session.Kudu(limiter).GetProcessAsync(target.Instance, target.Id ?? 0, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
+            KuduProcessDetail detail = await session.Kudu(limiter).GetProcessAsync(target.Instance, target.Id ?? 0, target.Name, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
             var inspected = KuduTarget.Of(session, target.Instance ?? detail.Instance, detail.Id, target.Name ?? detail.Name);
             return new DumpCandidate(inspected, detail.IsScmSite);
         }

@@ -62,7 +62,11 @@ namespace KuduDiagnostics.Kudu
             }
         }
 
-        public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, bool includeEnvironment, IKuduTrace trace, CancellationToken cancellationToken)
+        public Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, bool includeEnvironment, IKuduTrace trace, CancellationToken cancellationToken) =>
+            GetProcessAsync(instance, id, null, includeEnvironment, trace, cancellationToken);
+
+        /// <summary>The detail of a process; <paramref name="name"/>, when the caller knows it, names the process in errors.</summary>
+        public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, string? name, bool includeEnvironment, IKuduTrace trace, CancellationToken cancellationToken)
         {
             string? asked = instance ?? _affinity.Pinned;
             try
@@ -86,7 +90,7 @@ namespace KuduDiagnostics.Kudu
 
                 return detail;
             }
-            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, asked ?? ex.AnsweredBy, id)))
+            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, asked ?? ex.AnsweredBy, id, name)))
             {
                 throw;
             }

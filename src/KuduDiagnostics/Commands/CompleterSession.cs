@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using System.Threading.Tasks;
 using KuduDiagnostics.Http;
 using KuduDiagnostics.Session;
 
@@ -99,14 +100,12 @@ namespace KuduDiagnostics.Commands
             }
         }
 
-        /// <summary>Every instance from Resource Manager when the session can list them, with the machine names met; else the instances met.</summary>
+        /// <summary>
+        /// Every instance from Resource Manager when the session can list them, else the instances met; each with its
+        /// machine name, which the listing of an instance not asked yet tells (asked once, in parallel).
+        /// </summary>
         public static KuduInstance[] InstancesOf(KuduSession session)
         {
-            if (!session.CanListInstances())
-            {
-                return session.MetInstances().ToArray();
-            }
-
             if (s_instances.TryGetValue(session.Id, out var cached) && DateTime.UtcNow - cached.At < CacheFor)
             {
                 return cached.Instances;
@@ -115,12 +114,28 @@ namespace KuduDiagnostics.Commands
             try
             {
                 using var timeout = new CancellationTokenSource(GiveUpAfter);
-                KuduInstance[] instances = session.ListInstancesAsync(NullTrace.Instance, timeout.Token).GetAwaiter().GetResult().ToArray();
-                s_instances[session.Id] = (DateTime.UtcNow, instances);
+                KuduInstance[] instances = session.CanListInstances()
+                    ? session.ListInstancesAsync(NullTrace.Instance, timeout.Token).GetAwaiter().GetResult().ToArray()
+                    : session.MetInstances().ToArray();
+                Task.WhenAll(instances.Where(i => i.MachineName == null)
+                        .Select(i => session.Kudu().ListProcessesAsync(i.Instance, NullTrace.Instance, timeout.Token)))
+                    .Wait(timeout.Token);
+                foreach (KuduInstance instance in instances)
+                {
+                    instance.MachineName ??= session.MetInstances().FirstOrDefault(m => m.Instance == instance.Instance)?.MachineName;
+                }
+
+                if (session.CanListInstances())
+                {
+                    // The met list is local and grows as instances answer; only Resource Manager's answer is kept.
+                    s_instances[session.Id] = (DateTime.UtcNow, instances);
+                }
+
                 return instances;
             }
             catch (Exception)
             {
+                // No completion is better than an error in the middle of typing.
                 return session.MetInstances().ToArray();
             }
         }

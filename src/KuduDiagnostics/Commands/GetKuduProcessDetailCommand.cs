@@ -28,6 +28,11 @@ namespace KuduDiagnostics.Commands
         [ArgumentCompleter(typeof(ProcessIdCompleter))]
         public int Id { get; set; }
 
+        /// <summary>The process name (from Get-KuduProcess), so that errors name the process; Kudu's answer carries its own.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("ProcessName")]
+        public string? Name { get; set; }
+
         /// <summary>Shows environment variable values; they hold the app's secrets (connection strings, keys).</summary>
         [Parameter]
         public SwitchParameter IncludeEnvironment { get; set; }
@@ -58,7 +63,8 @@ namespace KuduDiagnostics.Commands
 
             int id = Id;
             bool includeEnvironment = IncludeEnvironment.IsPresent;
-            _queue!.Start(ct => session.Kudu(_limiter).GetProcessAsync(instance, id, includeEnvironment, Trace, ct), KuduTarget.Of(session, instance, id));
+            string? name = Name;
+            _queue!.Start(ct => session.Kudu(_limiter).GetProcessAsync(instance, id, name, includeEnvironment, Trace, ct), KuduTarget.Of(session, instance, id, name));
             _queue.FlushCompleted(Emit, WriteFailure);
         }
 

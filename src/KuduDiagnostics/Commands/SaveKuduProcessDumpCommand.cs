@@ -140,6 +140,14 @@ namespace KuduDiagnostics.Commands
 
             DumpKind kind = _kind!;
             var item = new DumpItem { Target = KuduTarget.Of(session, instance, Id, Name), ActivityId = DumpProgressView.NewActivityId() };
+
+            // A piped process that says it is the SCM worker is left out at once, so -WhatIf says the same.
+            if (!IncludeScmSite.IsPresent && InputObject?.Properties["IsScmSite"]?.Value is bool isScm && isScm)
+            {
+                WriteWarning($"Skipped {item.Target.Display}: {DumpCandidate.ScmSiteReason}.");
+                return;
+            }
+
             if (!ShouldProcess(item.Target.Display, DumpParameters.Action(kind)))
             {
                 return;
@@ -163,11 +171,12 @@ namespace KuduDiagnostics.Commands
             _queue!.Start(
                 async ct =>
                 {
-                    if (!includeScmSite)
+                    // Kudu's detail says whether it is the SCM worker, and gives the name and real id of -Id 0 or -1.
+                    if (!includeScmSite || request.Target.Name == null || Id <= 0)
                     {
                         DumpCandidate candidate = await DumpCandidate.InspectAsync(request.Target, _limiter, Trace, ct).ConfigureAwait(false);
                         item.Target = request.Target = candidate.Target;
-                        if (candidate.IsScmSite)
+                        if (candidate.IsScmSite && !includeScmSite)
                         {
                             return null;
                         }
