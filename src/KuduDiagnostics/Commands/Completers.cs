@@ -1,13 +1,9 @@
 using System;
 using System.Collections;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Management.Automation.Runspaces;
-using System.Threading;
-using KuduDiagnostics.Http;
 using KuduDiagnostics.Session;
 
 namespace KuduDiagnostics.Commands

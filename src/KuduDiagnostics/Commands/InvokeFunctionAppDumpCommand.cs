@@ -159,12 +159,6 @@ namespace KuduDiagnostics.Commands
 
         string? ISessionParameters.ScmUri => null;
 
-        private const string NoSiteHelp =
-            "Invoke-FunctionAppDump needs a site and a way to sign in, and there is no Kudu session to use. Give one of: " +
-            "-ResourceId <the site's resource id> (signs in with the managed identity or another Azure sign-in); " +
-            "-Name <site> with -Credential, -AccessToken or -UseAzureIdentity; -PublishSettingsPath <file>; " +
-            "-WebhookData $WebhookData in a runbook an alert starts; or -Session (or run New-KuduSession first: it becomes the default).";
-
         internal DumpKind? Kind { get; private set; }
 
         internal override void Begin()
@@ -196,7 +190,7 @@ namespace KuduDiagnostics.Commands
             switch (ParameterSetName)
             {
                 case SessionSet:
-                    KuduSession? session = ResolveSession(Session, NoSiteHelp);
+                    KuduSession? session = ResolveSession(Session, SessionParameters.InvokeNeedsASite);
                     if (session != null)
                     {
                         StartSite(session, null, session.ToString());
