@@ -153,6 +153,7 @@ function Invoke-Test {
 
 function Invoke-Demo {
     Invoke-Build
+    # Without -DumpPath the dumps go to a temp folder that is removed at the end (about 240 MB).
     $dumps = if ($DumpPath) { $DumpPath } else { Join-Path ([IO.Path]::GetTempPath()) "kudu-demo-$PID" }
     $emulator = $null
     try {
@@ -207,6 +208,10 @@ function Invoke-Demo {
         if ($emulator) {
             Stop-KuduEmulator $emulator
             Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore
+        }
+        if (-not $DumpPath -and (Test-Path $dumps)) {
+            Remove-Item -Recurse -Force $dumps
+            Write-Host "   removed the demo's dumps ($dumps); keep them with -DumpPath <folder>"
         }
     }
 }

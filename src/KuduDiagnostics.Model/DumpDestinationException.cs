@@ -30,5 +30,18 @@ namespace KuduDiagnostics
 
         /// <summary>The file path or blob URI (without SAS) concerned.</summary>
         public string? Destination { get; }
+
+        /// <summary>The process whose dump could not be stored, when it is known.</summary>
+        public KuduTarget? Target { get; private set; }
+
+        /// <summary>Starts with the process it was about, as Kudu's own errors do.</summary>
+        public override string Message => KuduTarget.Describe(Target, base.Message);
+
+        /// <summary>Names the process; false, for use in exception filters.</summary>
+        internal bool AttachTarget(KuduTarget target)
+        {
+            Target ??= target;
+            return false;
+        }
     }
 }

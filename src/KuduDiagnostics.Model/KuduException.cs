@@ -33,6 +33,8 @@ namespace KuduDiagnostics
         DotnetMonitorBusy,
         ProcessApiUnavailable,
         DumpTypeNotSupported,
+        InstanceNotResolved,
+        InstanceAmbiguous,
     }
 
     /// <summary>A failed Kudu call. Messages never carry credentials or tokens.</summary>
@@ -59,6 +61,15 @@ namespace KuduDiagnostics
 
         /// <summary>The site, instance or process the failure is about; the ErrorRecord's target.</summary>
         public KuduTarget? Target { get; private set; }
+
+        /// <summary>The argument the failure is about when it names no place (an -Instance value that matched no instance, or several).</summary>
+        public string? Value { get; internal set; }
+
+        /// <summary>The instance that answered the failed request, when the front end said.</summary>
+        public string? AnsweredBy { get; internal set; }
+
+        /// <summary>Starts with where it happened ("w3wp (4100) on contoso instance b7c8d9: ...") once a process or instance is named.</summary>
+        public override string Message => KuduTarget.Describe(Target, base.Message);
 
         /// <summary>Names the target unless a more precise one is already set. Returns false, for use in exception filters.</summary>
         internal bool AttachTarget(KuduTarget target)

@@ -7,6 +7,9 @@ namespace KuduDiagnostics
         public KuduSession? Session { get; internal set; }
         public string Instance { get; internal set; } = string.Empty;
         public string? State { get; internal set; }
+
+        /// <summary>The worker's machine name (RD...), once Kudu on that instance has answered; null before.</summary>
+        public string? MachineName { get; internal set; }
         public string ShortId => KuduTarget.ShortId(Instance);
         public string? SiteName => Session?.SiteName;
         public override string ToString() => Instance;

@@ -23,6 +23,12 @@ namespace KuduDiagnostics
         /// <summary>Windows (Kudu) or Linux (dotnet-monitor through KuduLite).</summary>
         public KuduPlatform Platform { get; internal set; }
 
+        /// <summary>
+        /// True for the SCM (Kudu) site's own worker, read from the list's user name (its app pool is
+        /// "~1" + the site's); false when the list shows no user name. The detail's IsScmSite is Kudu's own word.
+        /// </summary>
+        public bool IsScmSite { get; internal set; }
+
         public string? SiteName => Session?.SiteName;
 
         public override string ToString() => $"{Name} ({Id})";

@@ -25,7 +25,7 @@ namespace KuduDiagnostics
         private static int s_lastId;
         private int _closed;
 
-        internal KuduSession(string siteName, string? slot, Uri scmUri, KuduAuthenticationType authenticationType, string? userName, string? resourceId, string? environment, IDisposable connection)
+        internal KuduSession(string siteName, string? slot, Uri scmUri, KuduAuthenticationType authenticationType, string? userName, string? resourceId, string? environment, IKuduConnection connection)
         {
             Id = Interlocked.Increment(ref s_lastId);
             SiteName = siteName;
@@ -60,8 +60,14 @@ namespace KuduDiagnostics
         public KuduPlatform Platform { get; internal set; }
         public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
+        /// <summary>
+        /// The instance this session stays on when no -Instance is given: the first that answered, as a browser
+        /// keeps the ARRAffinity cookie. Null until an instance has answered.
+        /// </summary>
+        public string? PinnedInstance => IsClosed ? null : Connection.PinnedInstance;
+
         /// <summary>Holds the credential and HTTP pipeline (KuduDiagnostics.Core); opaque here.</summary>
-        internal IDisposable Connection { get; }
+        internal IKuduConnection Connection { get; }
 
         /// <summary>Dumps are serialised per SCM host: Kudu writes every dump of a site to one fixed file.</summary>
         internal string DumpGateKey => ScmUri.Authority.ToLowerInvariant();
@@ -76,12 +82,23 @@ namespace KuduDiagnostics
             }
         }
 
+        /// <summary>What a removed session says: which one, and what to do (no "Object name" line).</summary>
+        internal string RemovedMessage =>
+            $"The Kudu session {Id} to {SiteName} was removed with Remove-KuduSession. Create a new one with New-KuduSession, or pass an open one to -Session (Get-KuduSession lists them).";
+
         internal void ThrowIfClosed()
         {
             if (IsClosed)
             {
-                throw new ObjectDisposedException(nameof(KuduSession), $"The Kudu session {Id} to {SiteName} was removed. Create a new one with New-KuduSession.");
+                throw new ObjectDisposedException(null, RemovedMessage);
             }
         }
+    }
+
+    /// <summary>What the public face reads from the private connection of the core.</summary>
+    internal interface IKuduConnection : IDisposable
+    {
+        /// <summary>The instance requests without -Instance go to; null until one has answered.</summary>
+        string? PinnedInstance { get; }
     }
 }

@@ -51,6 +51,13 @@ namespace KuduDiagnostics
         internal KuduTarget With(string? instance = null, string? name = null) =>
             new KuduTarget(Session, SiteName, Slot, instance ?? Instance, Id, name ?? Name);
 
+        /// <summary>
+        /// The one place an error says where: "w3wp (4100) on contoso instance b7c8d9: " before the message once the
+        /// target names a process or an instance; a site-wide failure's message already names the host.
+        /// </summary>
+        internal static string Describe(KuduTarget? target, string message) =>
+            target == null || (target.Id == null && target.Instance == null) ? message : target.Display + ": " + message;
+
         /// <summary>The one short form of an instance id, as tables, messages and file names show it.</summary>
         public static string ShortId(string instance) => instance.Length > ShortIdLength ? instance.Substring(0, ShortIdLength) : instance;
 

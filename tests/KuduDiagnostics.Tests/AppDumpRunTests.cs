@@ -17,6 +17,7 @@ namespace KuduDiagnostics.Tests
         public ThreeInstanceEmulator()
             : base("""
                 { "sites": [ { "name": "contoso", "instanceCount": 3, "appWorkers": 2, "extraProcesses": ["dotnet"],
+                               "bearerTokens": [ { "token": "xunit-three-token", "audience": "https://appservice.azure.com" } ],
                                "dump": { "sizes": { "default": 65536 }, "writeDelayMs": 50 } } ] }
                 """)
         {

@@ -92,7 +92,12 @@ namespace KuduDiagnostics.Tests
             var ex = await Assert.ThrowsAsync<KuduException>(() => session.Kudu().GetProcessAsync(null, 99999, false, NullTrace.Instance, CancellationToken.None));
 
             Assert.Equal(KuduErrorKind.ProcessNotFound, ex.Kind);
-            Assert.Equal("Process with an Id of 99999 is not running.", ex.Message);
+
+            // Issue 13: where first (process, id, site, instance), then Kudu's words, then the instance that answered.
+            string answered = KuduTarget.ShortId(ex.AnsweredBy!);
+            Assert.StartsWith($"process (99999) on contoso instance {answered}: Process with an Id of 99999 is not running. Instance {answered} answered", ex.Message);
+            Assert.Contains("-AllInstances", ex.Message);
+            Assert.Equal("Process with an Id of 99999 is not running.", ex.ServerMessage);
         }
 
         [Fact]

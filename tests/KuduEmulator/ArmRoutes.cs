@@ -151,10 +151,10 @@ internal sealed class ArmRoutes(EmulatorState state)
                 await Http.WriteJsonAsync(ctx, rc, 200, SiteResource(site));
                 break;
             case "instances/read" when rest.Length == 1:
-                await Http.WriteJsonAsync(ctx, rc, 200, new { value = site.Instances.Select(i => InstanceResource(site, i)).ToList() });
+                await Http.WriteJsonAsync(ctx, rc, 200, new { value = site.LiveInstances.Select(i => InstanceResource(site, i)).ToList() });
                 break;
             case "instances/read":
-                var instance = site.FindInstance(rest[1]);
+                var instance = site.FindLiveInstance(rest[1]);
                 if (instance is null)
                 {
                     await Http.WriteArmErrorAsync(ctx, rc, 404, "ResourceNotFound",

@@ -102,6 +102,15 @@ internal sealed class ControlRoutes(EmulatorState state, Func<object> readyInfo)
             case ["linux-targets"] when HttpMethods.IsGet(method):
                 await Http.WriteJsonAsync(ctx, rc, 200, LinuxTargetsView(site));
                 return;
+            case ["instances", var stopId, var upDown and ("stop" or "start")] when HttpMethods.IsPost(method):
+                if (site.FindInstance(stopId) is not { } target)
+                {
+                    await ErrorAsync(ctx, rc, 404, $"No instance {stopId}.");
+                    return;
+                }
+                target.IsDown = upDown == "stop";
+                await Http.WriteStatusAsync(ctx, 204);
+                return;
             case ["expected-dump"] when HttpMethods.IsGet(method):
                 await ExpectedDumpAsync(ctx, rc, site);
                 return;

@@ -25,7 +25,7 @@ internal sealed partial class KuduRoutes(EmulatorState state)
                 await Task.Delay(settings.LatencyMs, ct);
             }
 
-            var instance = site.PickInstance(ctx.Request.Cookies["ARRAffinity"] is { } a && site.FindInstance(a) is not null
+            var instance = site.PickInstance(ctx.Request.Cookies["ARRAffinity"] is { } a && site.FindLiveInstance(a) is not null
                 ? a
                 : ctx.Request.Cookies["ARRAffinitySameSite"]);
             SetFrontEndHeaders(ctx, instance);

@@ -162,5 +162,15 @@ internal sealed class InstanceState
             _alive = [.. _initial];
         }
         SetLinuxTargets(_initialTargets);
+        IsDown = false;
     }
+
+    /// <summary>A stopped instance (scaled in, moved): the front end routes its cookie elsewhere, ARM no longer lists it.</summary>
+    public bool IsDown
+    {
+        get => Volatile.Read(ref _down);
+        set => Volatile.Write(ref _down, value);
+    }
+
+    private bool _down;
 }

@@ -108,22 +108,24 @@ internal sealed class SiteState
     /// <summary>The instance named by the affinity cookie, else the next one round-robin.</summary>
     public InstanceState PickInstance(string? affinity)
     {
-        if (affinity is not null)
+        if (affinity is not null && FindLiveInstance(affinity) is { } named)
         {
-            foreach (var instance in Instances)
-            {
-                if (instance.Id.Equals(affinity, StringComparison.OrdinalIgnoreCase))
-                {
-                    return instance;
-                }
-            }
+            return named;
         }
+        // An unknown (or stopped) instance's cookie goes to any running instance, as ARR does.
+        var live = LiveInstances;
+        var pool = live.Count > 0 ? live : Instances;
         var next = (uint)Interlocked.Increment(ref _roundRobin);
-        return Instances[(int)(next % (uint)Instances.Count)];
+        return pool[(int)(next % (uint)pool.Count)];
     }
 
     public InstanceState? FindInstance(string id) =>
         Instances.FirstOrDefault(i => i.Id.Equals(id, StringComparison.OrdinalIgnoreCase));
+
+    public InstanceState? FindLiveInstance(string id) => FindInstance(id) is { IsDown: false } i ? i : null;
+
+    /// <summary>The instances running now (what ARM lists and the front end routes to).</summary>
+    public IReadOnlyList<InstanceState> LiveInstances => Instances.Where(i => !i.IsDown).ToList();
 
     /// <summary>
     /// Kudu writes every dump to one fixed file on the shared home volume: a second dump on any

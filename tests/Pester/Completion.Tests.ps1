@@ -37,6 +37,35 @@ Describe 'Tab completion' {
         $sessionFromCompletion.Id | Should -Be $fabrikam.Id
     }
 
+    It 'completes -Instance with the short ids of the default session, the machine name as tooltip' {
+        $process = Get-KuduProcess | Select-Object -First 1
+        $short = $process.Instance.Substring(0, 6)
+
+        $completions = @(Complete 'Get-KuduProcess -Instance ')
+
+        $completions.CompletionText | Should -Be @($short)
+        $completions[0].ToolTip | Should -BeLike "$($process.MachineName)*"
+        (Complete "Save-KuduProcessDump -Instance $($short.Substring(0, 2))").CompletionText | Should -Be @($short)
+        @(Complete 'Get-KuduProcessDetail -Instance zz') | Should -HaveCount 0
+    }
+
+    It 'completes -Instance from the session on the line' {
+        $other = Get-KuduProcess -Session $fabrikam | Select-Object -First 1
+        (Complete 'Invoke-FunctionAppDump -Session $fabrikam -Instance ').CompletionText | Should -Be @($other.Instance.Substring(0, 6))
+    }
+
+    It 'completes -Id with the pids, listed with the process names' {
+        $processes = @(Get-KuduProcess | Sort-Object Id)
+        $completions = @(Complete 'Get-KuduProcessDetail -Id ')
+
+        $completions.CompletionText | Should -Be @($processes.Id | ForEach-Object { "$_" })
+        $completions.ListItemText | Should -Be @($processes | ForEach-Object { "$($_.Id) $($_.Name)" })
+        $others = @(Get-KuduProcess -Session $fabrikam | Sort-Object Id)
+        (Complete 'Save-KuduProcessDump -Session $fabrikam -Id ').ListItemText | Should -Be @($others | ForEach-Object { "$($_.Id) $($_.Name)" })
+        $first = "$($processes[0].Id)"
+        (Complete "Get-KuduProcess -Id $($first.Substring(0, 2))").CompletionText | Should -Contain $first
+    }
+
     It 'completes -DumpType with its values' {
         (Complete 'Save-KuduProcessDump -DumpType ').CompletionText | Sort-Object | Should -Be @('Full', 'Heap', 'Mini', 'Triage')
         (Complete 'Invoke-FunctionAppDump -DumpType H').CompletionText | Should -Be @('Heap')

@@ -62,7 +62,8 @@ Describe 'Azure identity sessions resolved through Resource Manager' {
         $processes = @(Get-KuduProcess -Session $session -Verbose 4>&1)
 
         ($processes | Where-Object { $_ -is [KuduDiagnostics.KuduProcess] }) | Should -Not -BeNullOrEmpty
-        ($processes | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'Kudu refused a token for https://appservice.azure.com (403); trying https://management.azure.com.'
+        # Issue 13: New-KuduSession's check is the session's first Kudu request, so the fallback is said there.
+        ($messages | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'Kudu refused a token for https://appservice.azure.com (403); trying https://management.azure.com.'
         $stats = Get-KuduEmulatorStats $emulator
         $stats.sites.'old-audience'.statuses.'403' | Should -Be 1
         $session | Remove-KuduSession -Confirm:$false
@@ -71,13 +72,13 @@ Describe 'Azure identity sessions resolved through Resource Manager' {
     It 'refuses a token for the wrong audience with a clear error' {
         $old = Get-TestSite $emulator 'old-audience'
         $token = ConvertTo-SecureString 'appservice-audience-token-3c9d' -AsPlainText -Force
-        $session = New-KuduSession -ScmUri $old.scmUrl -AccessToken $token
 
-        Get-KuduProcess -Session $session -ErrorVariable err -ErrorAction SilentlyContinue
+        # Issue 13: New-KuduSession checks at once, so the refusal comes from it.
+        $session = New-KuduSession -ScmUri $old.scmUrl -AccessToken $token -ErrorVariable err -ErrorAction SilentlyContinue
 
+        $session | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduAccessDenied,*'
         $err[0].Exception.Message | Should -BeLike '*https://appservice.azure.com or https://management.azure.com*'
-        $session | Remove-KuduSession -Confirm:$false
     }
 
     It 'signs in as a user-assigned identity with -ManagedIdentityClientId' {
@@ -125,7 +126,9 @@ Describe 'Invoke-FunctionAppDump' {
         $expected | Should -HaveCount 6
         Reset-KuduEmulator $emulator
 
-        $results = @(Invoke-FunctionAppDump -ResourceId $contoso.resourceId -UseAzureIdentity -AllInstances -Path $folder @arm -WarningVariable warnings)
+        $output = @(Invoke-FunctionAppDump -ResourceId $contoso.resourceId -UseAzureIdentity -AllInstances -Path $folder @arm -WarningVariable warnings -Verbose 4>&1)
+        $results = @($output | Where-Object { $_ -is [KuduDiagnostics.KuduDumpResult] })
+        $verbose = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
 
         $results | Should -HaveCount 6
         ($results | ForEach-Object { "$($_.Instance)/$($_.ProcessId)" } | Sort-Object) | Should -Be ($expected | ForEach-Object { "$($_.Instance)/$($_.Id)" } | Sort-Object)
@@ -136,7 +139,9 @@ Describe 'Invoke-FunctionAppDump' {
         $stats = Get-KuduEmulatorStats $emulator 'contoso-func'
         $stats.dumpRequests | Should -Be 6
         $stats.maxConcurrentDumps | Should -Be 1
-        @($warnings | Where-Object { "$_" -like 'Skipped w3wp*SCM*' }) | Should -HaveCount 3
+        # Issue 13: leaving the SCM worker out is the documented default, so it is Verbose, not a warning.
+        @($verbose | Where-Object { "$_" -like 'Skipped w3wp*SCM*' }) | Should -HaveCount 3
+        @($warnings) | Should -HaveCount 0
         Get-DumpFiles $folder | Should -HaveCount 6
     }
 
@@ -232,5 +237,17 @@ Describe 'Invoke-FunctionAppDump' {
         $results | Should -HaveCount 2 -Because 'without -AllInstances, the instance the front end picks'
         @($results.Instance | Select-Object -Unique) | Should -HaveCount 1
         $session | Remove-KuduSession -Confirm:$false
+    }
+}
+
+Describe 'Invoke-FunctionAppDump with nothing to go on' {
+    It 'says what it needs when given no arguments and there is no session' {
+        Remove-KuduSession -All -Confirm:$false
+        $caught = $null
+        try { Invoke-FunctionAppDump -ErrorAction Stop } catch { $caught = $_ }
+
+        $caught | Should -Not -BeNullOrEmpty
+        $caught.FullyQualifiedErrorId | Should -Be 'KuduSessionNotFound,KuduDiagnostics.Commands.InvokeFunctionAppDumpCommand'
+        $caught.Exception.Message | Should -BeLike '*-ResourceId*-Name*-Credential*-PublishSettingsPath*-WebhookData*-Session*New-KuduSession*'
     }
 }

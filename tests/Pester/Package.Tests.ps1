@@ -70,3 +70,13 @@ Describe 'Packaging' -Skip:(-not $havePackage) {
         $result.synopsis | Should -Not -BeNullOrEmpty
     }
 }
+
+Describe 'License' {
+    It 'has the MIT LICENSE that the manifest''s LicenseUri points at' {
+        $uri = (Import-PowerShellDataFile (Join-Path $RepoRoot 'KuduDiagnostics.psd1')).PrivateData.PSData.LicenseUri
+        $uri | Should -BeLike '*/blob/main/LICENSE'
+        $file = Join-Path $RepoRoot 'LICENSE'
+        $file | Should -Exist
+        (Get-Content -Raw $file) | Should -BeLike 'MIT License*Permission is hereby granted, free of charge*'
+    }
+}

@@ -159,7 +159,9 @@ Describe 'Faults while reading processes' {
             $err | Should -HaveCount 1
             $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduProcessNotFound,*'
             $err[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
-            $err[0].Exception.Message | Should -Be "Process with an Id of $($victim.Id) is not running."
+            # Issue 13: process, id, site and instance first; the instance that answered and -AllInstances after Kudu's words.
+            $short = $victim.Instance.Substring(0, 6)
+            $err[0].Exception.Message | Should -BeLike "w3wp ($($victim.Id)) on contoso instance ${short}: Process with an Id of $($victim.Id) is not running. Instance $short answered*-AllInstances*"
             $err[0].TargetObject.Id | Should -Be $victim.Id
         }
         finally { Reset-KuduEmulator $emulator }
@@ -202,5 +204,54 @@ Describe 'Faults while reading processes' {
         Get-KuduProcess -ErrorVariable err -ErrorAction SilentlyContinue
         $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduThrottled,*'
         $err[0].Exception.Message | Should -BeLike '*429*'
+    }
+}
+
+Describe 'Errors that say where, once' {
+    AfterEach { Set-KuduEmulatorFault $emulator 'contoso' @() }
+
+    It 'adds no "no process named" error to a listing that failed' {
+        Set-KuduEmulatorFault $emulator 'contoso' @(@{ route = 'list'; action = 'status'; status = 403; plainText = $true; message = '403 - Forbidden: Access is denied.' })
+
+        Get-KuduProcess -Name w3wp -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduAccessDenied,*'
+    }
+
+    It 'starts a listing failure of one instance with the site and that instance' {
+        $instance = $contoso.instances[1]
+        Set-KuduEmulatorFault $emulator 'contoso' @(@{ route = 'list'; instance = $instance; action = 'badJson' })
+
+        $processes = @(Get-KuduProcess -Instance $contoso.instances -ErrorVariable err -ErrorAction SilentlyContinue)
+
+        $processes.Instance | Select-Object -Unique | Should -Be $contoso.instances[0]
+        $err | Should -HaveCount 1
+        $err[0].Exception.Message | Should -BeLike "contoso instance $($instance.Substring(0, 6)): *not the process JSON*"
+        $err[0].TargetObject.Instance | Should -Be $instance
+    }
+}
+
+Describe 'Retries are visible' {
+    BeforeEach { Reset-KuduEmulator $emulator }
+    AfterAll { Set-KuduEmulatorFault $emulator 'contoso' @() }
+
+    It 'says status, attempt and wait of each retry with -Verbose in <Command>' -ForEach @(
+        @{ Command = 'New-KuduSession'; Run = { New-KuduSession -ScmUri $contoso.scmUrl -Name contoso -Credential (New-TestCredential $contoso) -Verbose } }
+        @{ Command = 'Get-KuduProcess'; Run = { Get-KuduProcess -Session $session -Verbose } }
+        @{ Command = 'Get-KuduProcessDetail'; Run = { Get-KuduProcessDetail -Session $session -Id 0 -Verbose } }
+        @{ Command = 'Get-KuduInstance'; Run = { Get-KuduInstance -Session $session -Verbose -WarningAction SilentlyContinue } }
+        @{ Command = 'Save-KuduProcessDump'; Run = { Save-KuduProcessDump -Session $session -Id -1 -Path (New-TestFolder) -Confirm:$false -Verbose } }
+        @{ Command = 'Invoke-FunctionAppDump'; Run = { Invoke-FunctionAppDump -Session $session -Path (New-TestFolder) -Confirm:$false -Verbose } }
+    ) {
+        Set-KuduEmulatorFault $emulator 'contoso' @(@{ route = 'any'; action = 'status'; status = 503; retryAfterSeconds = 0; count = 1 })
+
+        $output = @(& $Run 4>&1)
+
+        $retries = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like '*retry*' })
+        $retries | Should -HaveCount 1
+        $retries[0].Message | Should -Match '^GET http://127\.0\.0\.1:\d+/api/\S+ answered 503 Service Unavailable; retry 1 of 3 in 0\.5 s\.$'
+        @($output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }) | Should -Not -BeNullOrEmpty
+        if ($Command -eq 'New-KuduSession') { $output | Where-Object { $_ -is [KuduDiagnostics.KuduSession] } | Remove-KuduSession -Confirm:$false }
     }
 }

@@ -28,7 +28,7 @@ BeforeAll {
         $null = $ps.AddScript({
             param($Manifest, $Session, $Folder)
             Import-Module $Manifest
-            Get-KuduProcess -Session $Session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $Folder
+            Get-KuduProcess -Session $Session -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1 | Save-KuduProcessDump -Path $Folder
         }).AddArgument($ModuleManifest).AddArgument($session).AddArgument($Folder)
         $ps
     }
@@ -54,7 +54,7 @@ Describe 'Save-KuduProcessDump to disk' {
     }
 
     It 'writes the exact bytes Kudu sent, in a date folder, readable by the owner only' {
-        $result = Get-KuduProcess -Session $session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $folder
+        $result = Get-KuduProcess -Session $session -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1 | Save-KuduProcessDump -Path $folder
 
         $result | Should -BeOfType ([KuduDiagnostics.KuduDumpResult])
         Assert-DumpMatchesEmulator $result
@@ -73,7 +73,7 @@ Describe 'Save-KuduProcessDump to disk' {
         $processes = @(Get-KuduProcess -Session $session -Name w3wp)
         $processes | Should -HaveCount 3
 
-        $results = @($processes | Save-KuduProcessDump -Path $folder -ThrottleLimit 8)
+        $results = @($processes | Save-KuduProcessDump -Path $folder -ThrottleLimit 8 -IncludeScmSite)
 
         $results | Should -HaveCount 3
         $results | ForEach-Object { Assert-DumpMatchesEmulator $_ }
@@ -88,7 +88,7 @@ Describe 'Save-KuduProcessDump to disk' {
         $other = New-EmulatorSession $emulator 'contoso'
         $processes = @(Get-KuduProcess -Session $session -Name w3wp) + @(Get-KuduProcess -Session $other -Name w3wp)
 
-        $results = @($processes | Save-KuduProcessDump -Path $folder -ThrottleLimit 8 -Force)
+        $results = @($processes | Save-KuduProcessDump -Path $folder -ThrottleLimit 8 -Force -IncludeScmSite)
 
         $results.Count | Should -Be 6
         (Get-KuduEmulatorStats $emulator 'contoso').maxConcurrentDumps | Should -Be 1
@@ -100,7 +100,7 @@ Describe 'Save-KuduProcessDump to disk' {
         Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 1500 } }
         Set-KuduEmulatorSetting $emulator 'fabrikam' @{ dump = @{ writeDelayMs = 1500 } }
         try {
-            $processes = @(Get-KuduProcess -Session $session -Name w3wp | Select-Object -First 1) + @(Get-KuduProcess -Session $fabrikam -Name w3wp | Select-Object -First 1)
+            $processes = @(Get-KuduProcess -Session $session -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1) + @(Get-KuduProcess -Session $fabrikam -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1)
             $results = @($processes | Save-KuduProcessDump -Path $folder)
 
             $results | Should -HaveCount 2
@@ -123,7 +123,7 @@ Describe 'Save-KuduProcessDump to disk' {
         @{ Name = '-DumpType Heap'; Arguments = @{ DumpType = 'Heap' }; Mask = 0x41A25; Label = 'heap' }
         @{ Name = '-DumpTypeMask 0x1234'; Arguments = @{ DumpTypeMask = 0x1234 }; Mask = 0x1234; Label = 'mask0x1234' }
     ) {
-        $result = Get-KuduProcess -Session $session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $folder @Arguments
+        $result = Get-KuduProcess -Session $session -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1 | Save-KuduProcessDump -Path $folder @Arguments
 
         (Get-KuduEmulatorStats $emulator 'contoso').dumps[0].dumpType | Should -Be $Mask
         $result.DumpTypeMask | Should -Be $Mask
@@ -132,7 +132,7 @@ Describe 'Save-KuduProcessDump to disk' {
     }
 
     It 'saves Kudu''s zip format, which starts with PK and holds the dump' {
-        $result = Get-KuduProcess -Session $session -Name w3wp | Select-Object -First 1 | Save-KuduProcessDump -Path $folder -Format Zip
+        $result = Get-KuduProcess -Session $session -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1 | Save-KuduProcessDump -Path $folder -Format Zip
 
         $result.Path | Should -BeLike '*.zip'
         $result.SignatureValid | Should -BeTrue
@@ -150,7 +150,7 @@ Describe 'Save-KuduProcessDump to disk' {
 
     It 'takes an -Id directly and looks the process name up' {
         $scm = Get-KuduProcess -Session $session -Id 0
-        $result = Save-KuduProcessDump -Session $session -Id $scm.Id -Instance $scm.Instance -Path $folder
+        $result = Save-KuduProcessDump -Session $session -Id $scm.Id -Instance $scm.Instance -Path $folder -IncludeScmSite
 
         $result.ProcessName | Should -Be 'w3wp'
         Assert-DumpMatchesEmulator $result
@@ -164,8 +164,10 @@ Describe 'Save-KuduProcessDump to disk' {
 
             $output | Should -HaveCount 1
             $status = @($ps.Streams.Progress | ForEach-Object StatusDescription)
-            $status | Where-Object { $_ -like 'Kudu is writing the dump; the process is frozen and no bytes flow until it is done. 00:00:0* elapsed' } | Should -Not -BeNullOrEmpty
-            $status | Where-Object { $_ -match '^\d+\.\d MiB of 24\.0 MiB at \d+\.\d MB/s' } | Should -Not -BeNullOrEmpty
+            # Issue 13: the elapsed time leads, so an 80-column console that cuts the line still shows it.
+            $status | Where-Object { $_ -like '00:00:0? Kudu writing the dump; process frozen*' } | Should -Not -BeNullOrEmpty
+            $status | Where-Object { $_ -match '^\d\d:\d\d:\d\d \d+\.\d MiB of 24\.0 MiB at \d+\.\d MB/s' } | Should -Not -BeNullOrEmpty
+            $ps.Streams.Progress | ForEach-Object { ($_.Activity.Length + 11) | Should -BeLessOrEqual 80 -Because "'$($_.Activity) [' then hh:mm:ss must fit 80 columns" }
             @($ps.Streams.Progress | Where-Object { $_.PercentComplete -gt 0 -and $_.PercentComplete -lt 100 }) | Should -Not -BeNullOrEmpty
             $ps.Streams.Progress[-1].RecordType | Should -Be 'Completed'
         }
@@ -184,7 +186,7 @@ Describe 'Save-KuduProcessDump to disk' {
     }
 
     It 'keeps an existing file without -Force and replaces it with -Force' {
-        $process = Get-KuduProcess -Session $session -Name w3wp | Select-Object -First 1
+        $process = Get-KuduProcess -Session $session -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1
         # Names carry the capture second: occupy every name the next few seconds could produce.
         $now = [datetime]::UtcNow
         $decoys = foreach ($s in -1..10) {
@@ -253,7 +255,7 @@ Describe 'Save-KuduProcessDump when things go wrong' {
         $Fault.pid = $victim.Id
         Set-KuduEmulatorFault $emulator 'contoso' @($Fault)
 
-        $results = @($processes | Save-KuduProcessDump -Path $folder -ErrorVariable err -ErrorAction SilentlyContinue)
+        $results = @($processes | Save-KuduProcessDump -Path $folder -IncludeScmSite -ErrorVariable err -ErrorAction SilentlyContinue)
 
         $results | Should -HaveCount 2
         $results.ProcessId | Should -Not -Contain $victim.Id
@@ -262,6 +264,7 @@ Describe 'Save-KuduProcessDump when things go wrong' {
         $err[0].FullyQualifiedErrorId | Should -Be "$ErrorId,KuduDiagnostics.Commands.SaveKuduProcessDumpCommand"
         $err[0].CategoryInfo.Category | Should -Be $Category
         $err[0].Exception.Message | Should -BeLike $Message
+        $err[0].Exception.Message | Should -BeLike "w3wp ($($victim.Id)) on contoso instance $($victim.Instance.Substring(0, 6)): *"
         $err[0].TargetObject.Id | Should -Be $victim.Id
         $files = Get-DumpFiles $folder
         $files | Should -HaveCount 2
@@ -273,11 +276,13 @@ Describe 'Save-KuduProcessDump when things go wrong' {
     It 'reports a process that exited between listing and dumping' {
         Invoke-RestMethod -Method Post -Uri "$($emulator.url)/_emulator/sites/contoso/instances/$($victim.Instance)/processes/$($victim.Id)/kill" | Out-Null
 
-        $results = @($processes | Save-KuduProcessDump -Path $folder -ErrorVariable err -ErrorAction SilentlyContinue)
+        $results = @($processes | Save-KuduProcessDump -Path $folder -IncludeScmSite -ErrorVariable err -ErrorAction SilentlyContinue)
 
         $results | Should -HaveCount 2
         $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduProcessNotFound,*'
-        $err[0].Exception.Message | Should -Be "Process with an Id of $($victim.Id) is not running."
+        # Issue 13: the message starts with process, id, site and instance, and names the instance that answered.
+        $short = $victim.Instance.Substring(0, 6)
+        $err[0].Exception.Message | Should -BeLike "w3wp ($($victim.Id)) on contoso instance ${short}: Process with an Id of $($victim.Id) is not running. Instance $short answered*-AllInstances*"
         Get-DumpFiles $folder | Should -HaveCount 2
     }
 
@@ -294,7 +299,7 @@ Describe 'Save-KuduProcessDump when things go wrong' {
 
     It 'reports a folder it cannot write to, before any process is frozen' -Skip:(-not $IsLinux) {
         # /sys refuses new files even to root, so this holds however the tests run.
-        $results = @($processes | Save-KuduProcessDump -Path '/sys/kudu-diagnostics-test' -ErrorVariable err -ErrorAction SilentlyContinue)
+        $results = @($processes | Save-KuduProcessDump -Path '/sys/kudu-diagnostics-test' -IncludeScmSite -ErrorVariable err -ErrorAction SilentlyContinue)
 
         $results | Should -HaveCount 0
         $err | Should -HaveCount 3
@@ -307,7 +312,7 @@ Describe 'Save-KuduProcessDump when things go wrong' {
     It 'refuses a -Path that is a file' {
         $file = Join-Path $folder 'file.txt'
         Set-Content -Path $file -Value 'x'
-        $processes[0] | Save-KuduProcessDump -Path $file -ErrorVariable err -ErrorAction SilentlyContinue
+        $processes[0] | Save-KuduProcessDump -Path $file -IncludeScmSite -ErrorVariable err -ErrorAction SilentlyContinue
 
         $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpDestinationInvalid,*'
         Get-Content $file | Should -Be 'x'
@@ -319,7 +324,7 @@ Describe 'Save-KuduProcessDump when things go wrong' {
         mount -t tmpfs -o size=1500k tmpfs $small
         try {
             # 1 MiB dumps: the first fits, the second fills the disk.
-            $results = @($processes[0..1] | Save-KuduProcessDump -Path $small -ErrorVariable err -ErrorAction SilentlyContinue)
+            $results = @($processes[0..1] | Save-KuduProcessDump -Path $small -IncludeScmSite -ErrorVariable err -ErrorAction SilentlyContinue)
 
             $results | Should -HaveCount 1
             $err | Should -HaveCount 1
@@ -348,11 +353,61 @@ Describe 'Save-KuduProcessDump when things go wrong' {
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 15
 
             Get-DumpFiles $folder | Should -HaveCount 0
+            @(Get-ChildItem -LiteralPath $folder -Directory) | Should -HaveCount 0 -Because 'the date folder made for the dump goes too'
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
         }
         finally {
             $ps.Dispose()
             Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ sizes = @{ '1' = 1048576 }; paceBytesPerSecond = 0; writeDelayMs = 200 } }
         }
+    }
+}
+
+Describe 'Save-KuduProcessDump and the SCM site''s worker' {
+    BeforeEach {
+        Reset-KuduEmulator $emulator
+        $folder = New-TestFolder
+    }
+
+    It 'skips the SCM worker with one warning naming it, and dumps the others' {
+        $processes = @(Get-KuduProcess -Session $session -Name w3wp)
+        $scm = $processes | Where-Object IsScmSite
+        $scm | Should -HaveCount 1
+
+        $results = @($processes | Save-KuduProcessDump -Path $folder -WarningVariable warnings -ErrorVariable err)
+
+        $results | Should -HaveCount 2
+        $results.ProcessId | Should -Not -Contain $scm.Id
+        $err | Should -HaveCount 0
+        $warnings | Should -HaveCount 1
+        "$($warnings[0])" | Should -BeLike "Skipped w3wp ($($scm.Id)) on contoso instance $($scm.Instance.Substring(0, 6)): *SCM*-IncludeScmSite*"
+        (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests | Should -Be 2
+    }
+
+    It 'knows the SCM worker by Kudu''s own word when only an id is given' {
+        Save-KuduProcessDump -Session $session -Id 0 -Path $folder -WarningVariable warnings | Should -BeNullOrEmpty
+        $warnings | Should -HaveCount 1
+        (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests | Should -Be 0
+    }
+
+    It 'dumps it with -IncludeScmSite' {
+        $result = Save-KuduProcessDump -Session $session -Id 0 -Path $folder -IncludeScmSite
+        $result.ProcessId | Should -Be (Get-KuduProcess -Session $session -Id 0).Id
+    }
+}
+
+Describe 'Save-KuduProcessDump with what it cannot dump' {
+    It 'refuses processes of this computer from Get-Process with a clear error' {
+        $folder = New-TestFolder
+        Reset-KuduEmulator $emulator
+
+        Get-Process -Id $PID | Save-KuduProcessDump -Path $folder -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'KuduLocalProcessNotSupported,KuduDiagnostics.Commands.SaveKuduProcessDumpCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err[0].TargetObject.Id | Should -Be $PID
+        $err[0].Exception.Message | Should -BeLike "*($PID) is a process of this computer*Get-KuduProcess*"
+        (Get-KuduEmulatorStats $emulator 'contoso').totalRequests | Should -Be 0
     }
 }

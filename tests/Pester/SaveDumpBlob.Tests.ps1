@@ -56,7 +56,7 @@ Describe 'Save-KuduProcessDump to Azure Blob Storage' -Skip:(-not $haveAzurite) 
     It 'writes through a container SAS with only create and write permissions, under -BlobPrefix' {
         $sasUri = [uri]"$($azurite.BlobEndpoint)/$($container)?$(New-TestContainerSas -Container $container -Permissions cw)"
 
-        $results = @($processes | Save-KuduProcessDump -BlobContainerUri $sasUri -BlobPrefix 'incident-42/' -DumpType Heap)
+        $results = @($processes | Save-KuduProcessDump -BlobContainerUri $sasUri -BlobPrefix 'incident-42/' -DumpType Heap -IncludeScmSite)
 
         $results | Should -HaveCount 3
         (Get-KuduEmulatorStats $emulator 'contoso').maxConcurrentDumps | Should -Be 1
@@ -135,7 +135,7 @@ Describe 'Save-KuduProcessDump to Azure Blob Storage' -Skip:(-not $haveAzurite) 
             'noSas' { "$($azurite.BlobEndpoint)/$container" }
         }
 
-        $results = @($processes | Save-KuduProcessDump -BlobContainerUri $uri -ErrorVariable err -ErrorAction SilentlyContinue)
+        $results = @($processes | Save-KuduProcessDump -BlobContainerUri $uri -IncludeScmSite -ErrorVariable err -ErrorAction SilentlyContinue)
 
         $results | Should -HaveCount 0
         $err | Should -HaveCount 3 -Because 'each piped process gets its own error'
@@ -164,11 +164,11 @@ Describe 'Save-KuduProcessDump to Azure Blob Storage' -Skip:(-not $haveAzurite) 
         $signatures = foreach ($s in $sas, $readOnly) { ($s -split '&' | Where-Object { $_ -like 'sig=*' }).Substring(4) }
         $DebugPreference = 'Continue'
         $captured = & {
-            $processes | Save-KuduProcessDump -BlobContainerUri "$($azurite.BlobEndpoint)/$($container)?$sas" -Verbose -Debug
+            $processes | Save-KuduProcessDump -BlobContainerUri "$($azurite.BlobEndpoint)/$($container)?$sas" -IncludeScmSite -Verbose -Debug
             Write-Information 'information'
             Write-Warning 'warning'
             # Refused: the error must not echo the SAS either.
-            $processes[0] | Save-KuduProcessDump -BlobContainerUri "$($azurite.BlobEndpoint)/$($container)?$readOnly" -Verbose -Debug -ErrorAction Continue
+            $processes[0] | Save-KuduProcessDump -BlobContainerUri "$($azurite.BlobEndpoint)/$($container)?$readOnly" -IncludeScmSite -Verbose -Debug -ErrorAction Continue
         } *>&1
         $text = ($captured | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_ | Format-List * -Force | Out-String; $_.Exception.ToString() } else { $_ | Format-List * | Out-String } }) -join "`n"
 

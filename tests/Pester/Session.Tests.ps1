@@ -1,11 +1,14 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $clientId = [guid]::NewGuid().ToString()
     $scenario = @{
         sites = @(
             @{ name = 'contoso'; instanceCount = 1; basicAuth = @{ userName = '$contoso'; password = 'Pa55-word-contoso-7f3e' }
                bearerTokens = @(@{ token = 'static-appservice-token-5b1d9c'; audience = 'https://appservice.azure.com' }) }
             @{ name = 'locked'; instanceCount = 1; basicAuth = @{ userName = '$locked'; password = 'Pa55-word-locked-2a8c'; enabled = $false } }
         )
+        # This file's own user-assigned identity: Azure.Identity caches managed-identity tokens per process.
+        identity = @{ userAssigned = @(@{ clientId = $clientId; principalId = [guid]::NewGuid().ToString() }) }
     }
     $emulator = Start-KuduEmulator -Scenario $scenario
     $contoso = Get-TestSite $emulator 'contoso'
@@ -56,9 +59,11 @@ Describe 'New-KuduSession' {
     }
 
     It 'derives the SCM host from the site name and slot' {
-        $session = New-KuduSession -Name contoso -Slot staging -Credential (New-TestCredential $contoso)
-        $session.ScmUri | Should -Be 'https://contoso-staging.scm.azurewebsites.net/'
-        $session.Slot | Should -Be 'staging'
+        # Issue 13: the session is checked at once, and there is no network here: the failure names the derived host.
+        $session = New-KuduSession -Name contoso -Slot staging -Credential (New-TestCredential $contoso) -ErrorVariable err -ErrorAction SilentlyContinue
+        $session | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduUnreachable,*'
+        $err[0].Exception.Message | Should -BeLike '*contoso-staging.scm.azurewebsites.net*'
     }
 
     It 'refuses http:// to a host that is not loopback, before sending anything' {
@@ -98,9 +103,9 @@ Describe 'Credentials refused' {
     ) {
         $target = Get-TestSite $emulator $Site
         $cred = if ($Password) { New-TestCredential $target -Password $Password } else { New-TestCredential $target }
-        $session = New-KuduSession -ScmUri $target.scmUrl -Name $Site -Credential $cred
 
-        $result = Get-KuduProcess -Session $session -ErrorVariable err -ErrorAction SilentlyContinue
+        # Issue 13: New-KuduSession checks at once, so the refusal comes from it, not from the first use.
+        $result = New-KuduSession -ScmUri $target.scmUrl -Name $Site -Credential $cred -ErrorVariable err -ErrorAction SilentlyContinue
 
         $result | Should -BeNullOrEmpty
         $err | Should -HaveCount 1
@@ -113,9 +118,9 @@ Describe 'Credentials refused' {
 
     It 'reports an unreachable host' {
         $port = Get-FreeTcpPort
-        $session = New-KuduSession -ScmUri "http://127.0.0.1:$port" -Name gone -Credential (New-TestCredential $contoso)
 
-        Get-KuduProcess -Session $session -ErrorVariable err -ErrorAction SilentlyContinue
+        # Issue 13: checked at once.
+        New-KuduSession -ScmUri "http://127.0.0.1:$port" -Name gone -Credential (New-TestCredential $contoso) -ErrorVariable err -ErrorAction SilentlyContinue
 
         $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduUnreachable,*'
@@ -128,8 +133,9 @@ Describe 'Get-KuduSession and Remove-KuduSession' {
     BeforeAll { Remove-KuduSession -All -Confirm:$false }
 
     It 'lists sessions, keeps the newest as default, and falls back when it is removed' {
+        # Issue 13: 'locked' refuses Basic, so New-KuduSession no longer makes a session to it.
         $first = New-EmulatorSession $emulator 'contoso'
-        $second = New-EmulatorSession $emulator 'locked'
+        $second = New-EmulatorSession $emulator 'contoso'
 
         @(Get-KuduSession).Id | Should -Be @($first.Id, $second.Id)
         (Get-KuduSession -Default).Id | Should -Be $second.Id
@@ -145,5 +151,61 @@ Describe 'Get-KuduSession and Remove-KuduSession' {
     It 'says how to start when there is no session' {
         Remove-KuduSession -All -Confirm:$false
         { Get-KuduProcess -ErrorAction Stop } | Should -Throw -ErrorId 'KuduSessionNotFound,KuduDiagnostics.Commands.GetKuduProcessCommand'
+    }
+}
+
+Describe 'Sessions checked at once' {
+    BeforeEach { Remove-KuduSession -All -Confirm:$false }
+
+    It 'asks Kudu once before keeping a session' {
+        Reset-KuduEmulator $emulator
+        $session = New-KuduSession -ScmUri $contoso.scmUrl -Name contoso -Credential (New-TestCredential $contoso)
+
+        $stats = Get-KuduEmulatorStats $emulator 'contoso'
+        $stats.totalRequests | Should -Be 1
+        $stats.requests.other | Should -Be 1 -Because 'GET /api/environment is neither a list nor a detail'
+        $session.PinnedInstance | Should -Be $contoso.instances[0]
+    }
+
+    It 'refuses credentials at once: nothing registered, the default unchanged' {
+        $good = New-KuduSession -ScmUri $contoso.scmUrl -Name contoso -Credential (New-TestCredential $contoso)
+
+        $bad = New-KuduSession -ScmUri $contoso.scmUrl -Name contoso -Credential (New-TestCredential $contoso -Password 'wrong-password') -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $bad | Should -BeNullOrEmpty
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'KuduAuthenticationFailed,KuduDiagnostics.Commands.NewKuduSessionCommand'
+        $err[0].TargetObject | Should -Be $contoso.scmUrl
+        @(Get-KuduSession).Id | Should -Be @($good.Id)
+        (Get-KuduSession -Default).Id | Should -Be $good.Id
+    }
+
+    It 'keeps no session whose managed-identity token failed, and the next try asks again' {
+        $env:IDENTITY_ENDPOINT = $emulator.identityEndpoint
+        try {
+            $env:IDENTITY_HEADER = 'not-the-identity-header'
+            New-KuduSession -ScmUri $contoso.scmUrl -Name contoso -UseAzureIdentity -ManagedIdentityClientId $clientId -ErrorVariable err -ErrorAction SilentlyContinue
+
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduAuthenticationFailed,*'
+            @(Get-KuduSession) | Should -HaveCount 0
+
+            $env:IDENTITY_HEADER = $emulator.identityHeader
+            $session = New-KuduSession -ScmUri $contoso.scmUrl -Name contoso -UseAzureIdentity -ManagedIdentityClientId $clientId
+            $session.AuthenticationType | Should -Be 'AzureIdentity'
+            @(Get-KuduProcess -Session $session) | Should -Not -BeNullOrEmpty
+        }
+        finally { Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore }
+    }
+
+    It 'says a removed session was removed and what to do, without .NET''s object name' {
+        $session = New-EmulatorSession $emulator 'contoso'
+        $session | Remove-KuduSession -Confirm:$false
+
+        Get-KuduProcess -Session $session -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduSessionClosed,*'
+        $err[0].Exception.Message | Should -BeLike "The Kudu session $($session.Id) to contoso was removed*New-KuduSession*"
+        $err[0].Exception.Message | Should -Not -BeLike '*Object name*'
     }
 }

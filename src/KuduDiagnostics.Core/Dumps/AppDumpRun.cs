@@ -16,7 +16,7 @@ namespace KuduDiagnostics.Dumps
 
         public bool AllInstances { get; set; }
 
-        /// <summary>Instance ids to ask (ARRAffinity values); ignored with AllInstances; none = the front end picks.</summary>
+        /// <summary>Instances to ask (full ids or unique starts of one); ignored with AllInstances; none = the session's instance.</summary>
         public System.Collections.Generic.IReadOnlyList<string>? Instances { get; set; }
 
         public bool IncludeScmSite { get; set; }
@@ -72,10 +72,12 @@ namespace KuduDiagnostics.Dumps
 
             IReadOnlyList<string?> instances = options.AllInstances
                 ? (await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i.Instance).ToList()
-                : options.Instances is { Count: > 0 } given ? given.Select(i => (string?)i).ToList() : new List<string?> { null };
+                : options.Instances is { Count: > 0 } given
+                    ? (await InstanceResolver.ResolveAllAsync(session, given, trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i).ToList()
+                    : new List<string?> { null };
             trace.Verbose(options.AllInstances
                 ? $"{session.SiteName} has {instances.Count} instance(s)."
-                : instances[0] == null ? $"Asking the instance the front end picks for {session.SiteName} (use -AllInstances for every instance)." : $"Asking {instances.Count} instance(s) of {session.SiteName}.");
+                : instances[0] == null ? $"Asking the session's instance of {session.SiteName} (use -AllInstances for every instance)." : $"Asking {instances.Count} instance(s) of {session.SiteName}.");
 
             var listed = await Task.WhenAll(instances.Select(async instance =>
             {
@@ -101,7 +103,7 @@ namespace KuduDiagnostics.Dumps
             {
                 try
                 {
-                    return await kudu.GetProcessAsync(process.Instance, process.Id, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
+                    return await kudu.GetProcessAsync(process.Instance, process.Id, process.Name, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
                 }
                 catch (KuduException ex) when (ex.Kind == KuduErrorKind.ProcessNotFound || ex.Kind == KuduErrorKind.InstanceNotFound)
                 {
@@ -121,7 +123,7 @@ namespace KuduDiagnostics.Dumps
                 if (detail.IsScmSite && !options.IncludeScmSite)
                 {
                     Interlocked.Increment(ref summary.Skipped);
-                    observer.Skipped(detail, "it is the SCM (Kudu) site's own worker; add -IncludeScmSite to dump it too");
+                    observer.Skipped(detail, DumpCandidate.ScmSiteReason);
                     continue;
                 }
 

@@ -198,7 +198,9 @@ namespace KuduDiagnostics.Dumps
             {
                 ticker.Stop();
                 destination.Abort();
+                // Every failure of this dump names the process it was about.
                 (ex as KuduException)?.AttachTarget(target);
+                (ex as DumpDestinationException)?.AttachTarget(target);
                 throw;
             }
         }

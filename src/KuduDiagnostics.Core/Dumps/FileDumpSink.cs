@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Reflection;
 using System.Threading;
 using System.Threading.Tasks;
 using KuduDiagnostics.Http;
@@ -19,6 +18,10 @@ namespace KuduDiagnostics.Dumps
 
         private readonly string _root;
         private readonly bool _force;
+
+        // Date folders this sink made: a dump that fails or is stopped removes its folder again when it is left empty.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _madeFolders =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
 
         public FileDumpSink(string root, bool force)
         {
@@ -54,7 +57,12 @@ namespace KuduDiagnostics.Dumps
             FileStream stream;
             try
             {
-                Directory.CreateDirectory(folder);
+                if (!Directory.Exists(folder))
+                {
+                    Directory.CreateDirectory(folder);
+                    _madeFolders[folder] = true;
+                }
+
                 stream = new FileStream(partialPath, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1, FileOptions.Asynchronous);
             }
             catch (UnauthorizedAccessException ex)
@@ -75,11 +83,34 @@ namespace KuduDiagnostics.Dumps
             {
                 stream.Dispose();
                 TryDelete(partialPath);
+                RemoveIfMadeAndEmpty(folder);
                 throw new DumpDestinationException(DumpDestinationErrorKind.NotWritable,
                     $"Cannot make '{partialPath}' private to the current user: {ex.Message}", partialPath, ex);
             }
 
-            return Task.FromResult<IDumpTarget>(new FileDumpTarget(finalPath, partialPath, stream, _force));
+            return Task.FromResult<IDumpTarget>(new FileDumpTarget(finalPath, partialPath, stream, _force, () => RemoveIfMadeAndEmpty(folder)));
+        }
+
+        private void RemoveIfMadeAndEmpty(string folder)
+        {
+            if (!_madeFolders.ContainsKey(folder))
+            {
+                return;
+            }
+
+            try
+            {
+                // Directory.Delete without recursion refuses a folder that holds anything: other dumps stay safe.
+                if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).GetEnumerator().MoveNext())
+                {
+                    Directory.Delete(folder, recursive: false);
+                    _madeFolders.TryRemove(folder, out _);
+                }
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                // Another dump is writing into it; it stays.
+            }
         }
 
         internal static DumpDestinationException FromIOException(Exception ex, string path, string what)
@@ -122,14 +153,16 @@ namespace KuduDiagnostics.Dumps
         {
             private readonly string _partialPath;
             private readonly bool _force;
+            private readonly Action _cleanFolder;
             private FileStream? _stream;
 
-            public FileDumpTarget(string finalPath, string partialPath, FileStream stream, bool force)
+            public FileDumpTarget(string finalPath, string partialPath, FileStream stream, bool force, Action cleanFolder)
             {
                 FilePath = finalPath;
                 _partialPath = partialPath;
                 _stream = stream;
                 _force = force;
+                _cleanFolder = cleanFolder;
             }
 
             public string Display => FilePath!;
@@ -201,6 +234,7 @@ namespace KuduDiagnostics.Dumps
             {
                 Dispose();
                 TryDelete(_partialPath);
+                _cleanFolder();
             }
 
             public void Dispose()
@@ -227,39 +261,6 @@ namespace KuduDiagnostics.Dumps
                 {
                     throw FromIOException(ex, FilePath!, $"Cannot write '{_partialPath}'");
                 }
-            }
-        }
-    }
-
-    /// <summary>Makes a new file readable and writable by its owner only (mode 0600) on Linux and macOS.</summary>
-    /// <remarks>
-    /// On Windows the file inherits the folder's ACL, as files normally do. File.SetUnixFileMode exists from
-    /// .NET 7 (PowerShell 7.4+); it is reached by reflection because this assembly targets netstandard2.0.
-    /// </remarks>
-    internal static class OwnerOnly
-    {
-        private const int UserReadWrite = 0x180; // 0600
-
-        private static readonly MethodInfo? s_setUnixFileMode =
-            typeof(File).GetMethod("SetUnixFileMode", new[] { typeof(string), typeof(File).Assembly.GetType("System.IO.UnixFileMode") ?? typeof(int) });
-
-        public static bool IsSupported => s_setUnixFileMode != null && Path.DirectorySeparatorChar == '/';
-
-        public static void Restrict(string path)
-        {
-            if (!IsSupported)
-            {
-                return;
-            }
-
-            Type modeType = s_setUnixFileMode!.GetParameters()[1].ParameterType;
-            try
-            {
-                s_setUnixFileMode.Invoke(null, new[] { path, Enum.ToObject(modeType, UserReadWrite) });
-            }
-            catch (TargetInvocationException ex) when (ex.InnerException != null)
-            {
-                throw ex.InnerException;
             }
         }
     }

@@ -11,6 +11,9 @@ namespace KuduDiagnostics.Http
         {
             ApplyRetry(Retry);
 
+            // The same retries, said on the request's trace so -Verbose shows them.
+            RetryPolicy = RetryTracePolicy.From(Retry);
+
             // Our own trace policy reports requests without headers; Azure.Core's event-source logging stays off.
             ApplyDiagnostics(Diagnostics);
         }

@@ -17,6 +17,9 @@ namespace KuduDiagnostics.Kudu
         /// <summary>The app's worker process name, what Invoke-FunctionAppDump dumps by default.</summary>
         string DefaultWorkerName { get; }
 
+        /// <summary>One cheap authenticated request that proves the credentials; returns the instance that answered.</summary>
+        Task<string?> CheckAccessAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken);
+
         Task<(List<KuduProcess> Processes, string? ServedInstance)> ListProcessesAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken);
 
         Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken);

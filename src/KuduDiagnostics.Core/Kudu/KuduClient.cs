@@ -10,7 +10,8 @@ namespace KuduDiagnostics.Kudu
     /// <summary>
     /// A session's view of its site's process API, whatever the platform: every result carries the session and
     /// the instance that served it, environment values are redacted unless asked for, and every error names the
-    /// site, instance and process it is about. Cmdlets and flows go through this, never the transport.
+    /// site, instance and process it is about. Without an instance a request goes to the session's pinned one
+    /// (the first that answered). Cmdlets and flows go through this, never the transport.
     /// </summary>
     internal sealed class KuduClient
     {
@@ -18,12 +19,14 @@ namespace KuduDiagnostics.Kudu
 
         private readonly KuduSession _session;
         private readonly RequestLimiter _limiter;
+        private readonly KuduAffinity _affinity;
 
-        public KuduClient(KuduSession session, IKuduContract contract, RequestLimiter limiter)
+        public KuduClient(KuduSession session, IKuduContract contract, RequestLimiter limiter, KuduAffinity affinity)
         {
             _session = session;
             Contract = contract;
             _limiter = limiter;
+            _affinity = affinity;
         }
 
         public IKuduContract Contract { get; }
@@ -31,23 +34,32 @@ namespace KuduDiagnostics.Kudu
         /// <summary>The site's own contract (Windows or Linux), asking the process list first when the platform is not known yet.</summary>
         public async Task<IKuduContract> PlatformContractAsync(string? instance, IKuduTrace trace, CancellationToken cancellationToken)
         {
-            try
+            if (!(Contract is PlatformDetection detection) || detection.Platform != KuduPlatform.Unknown)
             {
-                return Contract is PlatformDetection detection
-                    ? await detection.ResolveAsync(instance, _limiter, trace, cancellationToken).ConfigureAwait(false)
-                    : Contract;
+                return Contract is PlatformDetection known ? known.Current : Contract;
             }
-            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, instance)))
-            {
-                throw;
-            }
+
+            await ListProcessesAsync(instance, trace, cancellationToken).ConfigureAwait(false);
+            return detection.Current;
+        }
+
+        /// <summary>One cheap authenticated request (the session check); records and pins the instance that answered.</summary>
+        public async Task<string?> CheckAccessAsync(IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            // Session-level: a failure keeps the cmdlet's target (the site it was asked for).
+            string? served = await SendAsync(null, a => Contract.CheckAccessAsync(a, _limiter, trace, cancellationToken), s => s, true, trace).ConfigureAwait(false);
+            _affinity.Record(served, null);
+            return served;
         }
 
         public async Task<List<KuduProcess>> ListProcessesAsync(string? instance, IKuduTrace trace, CancellationToken cancellationToken)
         {
+            string? asked = instance ?? _affinity.Pinned;
             try
             {
-                (List<KuduProcess> processes, string? served) = await Contract.ListProcessesAsync(instance, _limiter, trace, cancellationToken).ConfigureAwait(false);
+                (List<KuduProcess> processes, string? served) = await SendAsync(instance,
+                    a => Contract.ListProcessesAsync(a, _limiter, trace, cancellationToken), r => r.ServedInstance, true, trace).ConfigureAwait(false);
+                _affinity.Record(served, processes.Count > 0 ? processes[0].MachineName : null);
                 foreach (KuduProcess p in processes)
                 {
                     p.Session = _session;
@@ -56,17 +68,25 @@ namespace KuduDiagnostics.Kudu
 
                 return processes;
             }
-            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, instance)))
+            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, asked ?? ex.AnsweredBy)))
             {
                 throw;
             }
         }
 
-        public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, bool includeEnvironment, IKuduTrace trace, CancellationToken cancellationToken)
+        public Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, bool includeEnvironment, IKuduTrace trace, CancellationToken cancellationToken) =>
+            GetProcessAsync(instance, id, null, includeEnvironment, trace, cancellationToken);
+
+        /// <summary>The detail of a process; <paramref name="name"/>, when the caller knows it, names the process in errors.</summary>
+        public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, string? name, bool includeEnvironment, IKuduTrace trace, CancellationToken cancellationToken)
         {
+            string? asked = instance ?? _affinity.Pinned;
             try
             {
-                KuduProcessDetail detail = await Contract.GetProcessAsync(instance, id, _limiter, trace, cancellationToken).ConfigureAwait(false);
+                // A pid means a process of one instance: if the pinned instance is gone, the answer of another is an error.
+                KuduProcessDetail detail = await SendAsync(instance,
+                    a => Contract.GetProcessAsync(a, id, _limiter, trace, cancellationToken), d => d.Instance, false, trace).ConfigureAwait(false);
+                _affinity.Record(detail.Instance, detail.MachineName);
                 detail.Session = _session;
                 if (!includeEnvironment && detail.EnvironmentVariables.Count > 0)
                 {
@@ -82,7 +102,7 @@ namespace KuduDiagnostics.Kudu
 
                 return detail;
             }
-            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, instance, id)))
+            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, asked ?? ex.AnsweredBy, id, name)))
             {
                 throw;
             }
@@ -93,11 +113,49 @@ namespace KuduDiagnostics.Kudu
         {
             try
             {
-                return await Contract.OpenDumpAsync(target.Instance, target.Id ?? 0, kind, format, _limiter, trace, cancellationToken).ConfigureAwait(false);
+                KuduDumpResponse response = await SendAsync(target.Instance,
+                    a => Contract.OpenDumpAsync(a, target.Id ?? 0, kind, format, _limiter, trace, cancellationToken), r => r.Instance, false, trace).ConfigureAwait(false);
+                _affinity.Record(response.Instance, null);
+                return response;
             }
-            catch (KuduException ex) when (ex.AttachTarget(target))
+            catch (KuduException ex) when (ex.AttachTarget(target.Instance == null ? target.With(_affinity.Pinned ?? ex.AnsweredBy) : target))
             {
                 throw;
+            }
+        }
+
+        /// <summary>
+        /// Sends to the instance asked for, else to the pinned one. The first answer to a request without an instance
+        /// pins its instance; when the pinned instance is gone, the session warns once and moves to the one that
+        /// answered, and a request that is not about one process is sent again there.
+        /// </summary>
+        private async Task<T> SendAsync<T>(string? instance, Func<string?, Task<T>> send, Func<T, string?> servedBy, bool resendOnMove, IKuduTrace trace)
+        {
+            if (instance != null)
+            {
+                return await send(instance).ConfigureAwait(false);
+            }
+
+            string? pinned = _affinity.Pinned;
+            try
+            {
+                T result = await send(pinned).ConfigureAwait(false);
+                _affinity.PinIfNone(servedBy(result));
+                return result;
+            }
+            catch (KuduException ex) when (pinned != null && ex.Kind == KuduErrorKind.InstanceNotFound && ex.AnsweredBy != null)
+            {
+                if (_affinity.Move(pinned, ex.AnsweredBy))
+                {
+                    trace.Warning($"Instance {KuduTarget.ShortId(pinned)} of {_session.SiteName}, which this session stayed on, is gone: the front end answered from instance {KuduTarget.ShortId(ex.AnsweredBy)}, so the session stays there from now on.");
+                }
+
+                if (!resendOnMove)
+                {
+                    throw;
+                }
+
+                return await send(_affinity.Pinned).ConfigureAwait(false);
             }
         }
     }

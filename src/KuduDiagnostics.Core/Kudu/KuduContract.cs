@@ -20,6 +20,9 @@ namespace KuduDiagnostics.Kudu
     {
         internal const string ProcessesPath = "api/processes";
 
+        // Kudu's version and the site's last change: small, and every authenticated caller may read it.
+        internal const string EnvironmentPath = "api/environment";
+
         private readonly ResponseClassifier _reads;
         private readonly ResponseClassifier _dumps = new NeverRetryClassifier();
 
@@ -42,7 +45,8 @@ namespace KuduDiagnostics.Kudu
         public abstract int? WireMask(DumpKind kind);
 
         /// <summary>What a failed answer means on this platform, in words that say what to do.</summary>
-        public abstract KuduException ErrorFor(Response response, Uri uri, int? processId, bool dump);
+        /// <param name="servedInstance">The instance that answered, carried as the error's AnsweredBy.</param>
+        public abstract KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump);
 
         protected abstract bool IsDeterministicServerError(Response response);
 
@@ -52,6 +56,14 @@ namespace KuduDiagnostics.Kudu
 
         /// <summary>The dump route's query string, without '?'.</summary>
         protected abstract string DumpQuery(DumpKind kind, DumpFormat format);
+
+        /// <summary>One cheap authenticated request (the session check); returns the instance that answered.</summary>
+        public async Task<string?> CheckAccessAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            using KuduReply reply = await SendReadAsync(EnvironmentPath, instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            ThrowIfFailed(reply, null);
+            return reply.ServedInstance;
+        }
 
         public async Task<(List<KuduProcess> Processes, string? ServedInstance)> ListProcessesAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
         {
@@ -91,7 +103,7 @@ namespace KuduDiagnostics.Kudu
             Response response = reply.Response;
             if (response.Status >= 400)
             {
-                throw ErrorFor(response, reply.Uri, id, dump: true);
+                throw ErrorFor(response, reply.Uri, id, reply.ServedInstance, dump: true);
             }
 
             Stream body = reply.Message.ExtractResponseContent() ?? Stream.Null;
@@ -117,7 +129,7 @@ namespace KuduDiagnostics.Kudu
         {
             if (reply.Response.Status >= 400)
             {
-                throw ErrorFor(reply.Response, reply.Uri, processId, dump: false);
+                throw ErrorFor(reply.Response, reply.Uri, processId, reply.ServedInstance, dump: false);
             }
         }
     }

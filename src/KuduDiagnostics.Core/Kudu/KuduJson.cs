@@ -28,17 +28,31 @@ namespace KuduDiagnostics.Kudu
                     throw new FormatException($"expected a process object but got {item.ValueKind}");
                 }
 
+                string? userName = String(item, "user_name");
                 list.Add(new KuduProcess
                 {
                     Id = RequiredInt(item, "id"),
                     Name = String(item, "name") ?? string.Empty,
                     MachineName = String(item, "machineName"),
                     Href = UriValue(item, "href"),
-                    UserName = String(item, "user_name"),
+                    UserName = userName,
+                    IsScmSite = IsScmPool(userName),
                 });
             }
 
             return list;
+        }
+
+        /// <summary>The SCM site's worker runs in the pool "~1" + the site's: IIS APPPOOL\~1contoso.</summary>
+        internal static bool IsScmPool(string? userName)
+        {
+            if (string.IsNullOrEmpty(userName))
+            {
+                return false;
+            }
+
+            string pool = userName!.Substring(userName.LastIndexOf('\\') + 1);
+            return pool.StartsWith("~1", StringComparison.Ordinal);
         }
 
         public static KuduProcessDetail ParseProcessDetail(JsonElement o)

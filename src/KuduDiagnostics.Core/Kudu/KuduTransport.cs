@@ -139,7 +139,7 @@ namespace KuduDiagnostics.Kudu
             {
                 throw new KuduException(KuduErrorKind.InstanceNotFound,
                     $"Instance {KuduTarget.ShortId(instance)} of {ScmUri.Authority} is not running: the front end routed the request to instance {KuduTarget.ShortId(served)} instead. List the current instances with Get-KuduInstance or Get-KuduProcess -AllInstances.",
-                    response.Status, requestUri: uri);
+                    response.Status, requestUri: uri) { AnsweredBy = served };
             }
 
             return served;

@@ -44,8 +44,12 @@ namespace KuduDiagnostics.Kudu
                 "-DumpTypeMask is a Windows MINIDUMP_TYPE mask; dotnet-monitor on Linux takes -DumpType Mini, Heap, Full or Triage."),
         };
 
-        public override KuduException ErrorFor(Response response, Uri uri, int? processId, bool dump) =>
-            LinuxKuduErrors.ErrorFor(Host, response, uri, processId, dump);
+        public override KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump)
+        {
+            KuduException error = LinuxKuduErrors.ErrorFor(Host, response, uri, processId, dump);
+            error.AnsweredBy = servedInstance;
+            return error;
+        }
 
         // dotnet-monitor's 500s (a dump that failed to write) may pass; KuduLite's own are rare. Retry reads.
         protected override bool IsDeterministicServerError(Response response) => false;

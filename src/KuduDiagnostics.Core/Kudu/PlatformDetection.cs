@@ -30,7 +30,7 @@ namespace KuduDiagnostics.Kudu
         }
 
         /// <summary>The platform's contract once known; Windows semantics until then.</summary>
-        private IKuduContract Current => _known ?? _windows;
+        public IKuduContract Current => _known ?? _windows;
 
         public KuduPlatform Platform => _known?.Platform ?? KuduPlatform.Unknown;
 
@@ -73,6 +73,10 @@ namespace KuduDiagnostics.Kudu
 
             return ((platform == KuduPlatform.Linux ? _linux : _windows).ReadList(reply), reply.ServedInstance);
         }
+
+        /// <summary>Both platforms answer /api/environment alike; it tells nothing of the platform.</summary>
+        public Task<string?> CheckAccessAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken) =>
+            Current.CheckAccessAsync(instance, limiter, trace, cancellationToken);
 
         public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
         {

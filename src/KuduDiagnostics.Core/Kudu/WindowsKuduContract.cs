@@ -33,7 +33,8 @@ namespace KuduDiagnostics.Kudu
 
         public override int? WireMask(DumpKind kind) => MaskOf(kind);
 
-        public override KuduException ErrorFor(Response response, Uri uri, int? processId, bool dump) => _errors.ErrorFor(response, uri, processId, dump);
+        public override KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump) =>
+            _errors.ErrorFor(response, uri, processId, servedInstance, dump);
 
         internal static DumpFormat FormatOf(bool zip) => zip ? Zip : Raw;
 

@@ -36,7 +36,15 @@ namespace KuduDiagnostics.Kudu
             }
         }
 
-        public KuduException ErrorFor(Response response, Uri uri, int? processId, bool dump)
+        /// <summary>The error of an answer, with the instance that gave it (<see cref="KuduException.AnsweredBy"/>).</summary>
+        public KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump)
+        {
+            KuduException error = Classify(response, uri, processId, servedInstance, dump);
+            error.AnsweredBy = servedInstance;
+            return error;
+        }
+
+        private KuduException Classify(Response response, Uri uri, int? processId, string? servedInstance, bool dump)
         {
             int status = response.Status;
             string body = KuduTransport.ReadErrorBody(response);
@@ -49,8 +57,9 @@ namespace KuduDiagnostics.Kudu
                 case 403:
                     return AccessError(host, status, kuduMessage, uri);
                 case 404 when processId != null:
+                    string answered = servedInstance == null ? "The instance the front end picked answered" : $"Instance {KuduTarget.ShortId(servedInstance)} answered";
                     return new KuduException(KuduErrorKind.ProcessNotFound,
-                        kuduMessage ?? $"Process with an Id of {processId} is not running.",
+                        $"{kuduMessage ?? $"Process with an Id of {processId} is not running."} {answered}: the process has exited, or it runs on another instance (Get-KuduProcess -AllInstances lists every instance's processes).",
                         status, kuduMessage, uri);
                 case 400 when kuduMessage != null && kuduMessage.IndexOf("linux", StringComparison.OrdinalIgnoreCase) >= 0:
                     return new KuduException(KuduErrorKind.NotSupportedOnLinux,

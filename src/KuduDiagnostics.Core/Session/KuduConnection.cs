@@ -14,7 +14,7 @@ namespace KuduDiagnostics.Session
     /// The private half of a <see cref="KuduSession"/>: the authenticated pipeline, the site's wire contract over
     /// it, and the request limiter its requests share unless a command brings its own bounds.
     /// </summary>
-    internal sealed class KuduConnection : IDisposable
+    internal sealed class KuduConnection : IKuduConnection
     {
         private readonly DisposableHttpPipeline _pipeline;
 
@@ -34,6 +34,11 @@ namespace KuduDiagnostics.Session
 
         public RequestLimiter Limiter { get; } = new RequestLimiter(RequestLimiter.DefaultOverall);
 
+        /// <summary>The instances met and the one the session stays on (the client itself stays stateless).</summary>
+        public KuduAffinity Affinity { get; } = new KuduAffinity();
+
+        public string? PinnedInstance => Affinity.Pinned;
+
         public ResourceManagerClient? Arm { get; }
 
         public void Dispose()
@@ -50,7 +55,7 @@ namespace KuduDiagnostics.Session
         public static KuduClient Kudu(this KuduSession session, RequestLimiter? limiter = null)
         {
             KuduConnection connection = Of(session);
-            return new KuduClient(session, connection.Contract, limiter ?? connection.Limiter);
+            return new KuduClient(session, connection.Contract, limiter ?? connection.Limiter, connection.Affinity);
         }
 
         public static TokenCredential? AzureIdentity(this KuduSession session) => Of(session).AzureIdentity;
@@ -66,12 +71,26 @@ namespace KuduDiagnostics.Session
             }
 
             List<KuduInstance> instances = await arm.ListInstancesAsync(SiteResourceId.Parse(session.ResourceId), trace, cancellationToken).ConfigureAwait(false);
+            KuduAffinity affinity = Of(session).Affinity;
             foreach (KuduInstance instance in instances)
+            {
+                instance.Session = session;
+                instance.MachineName = affinity.MachineNameOf(instance.Instance);
+            }
+
+            return instances;
+        }
+
+        /// <summary>The instances this session has met (answered it), with their machine names.</summary>
+        public static IReadOnlyList<KuduInstance> MetInstances(this KuduSession session)
+        {
+            IReadOnlyList<KuduInstance> met = Of(session).Affinity.Met;
+            foreach (KuduInstance instance in met)
             {
                 instance.Session = session;
             }
 
-            return instances;
+            return met;
         }
 
         /// <summary>True when the session can list instances (it was resolved through Resource Manager).</summary>

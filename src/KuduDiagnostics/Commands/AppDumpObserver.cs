@@ -17,8 +17,9 @@ namespace KuduDiagnostics.Commands
 
         public void Dumped(KuduDumpResult result) => _cmdlet.Bridge.Post(() => _cmdlet.WriteObject(result));
 
+        // Leaving out the SCM worker is the documented default, not news: Verbose, so a runbook's warnings stay for trouble.
         public void Skipped(KuduProcessDetail p, string reason) =>
-            _cmdlet.Bridge.Post(() => _cmdlet.WriteWarning($"Skipped {TargetOf(p).Display}: {reason}."));
+            _cmdlet.Bridge.Post(() => _cmdlet.WriteVerbose($"Skipped {TargetOf(p).Display}: {reason}."));
 
         public void Failed(object target, Exception error)
         {
@@ -28,7 +29,9 @@ namespace KuduDiagnostics.Commands
                 KuduProcess p => p.Session == null ? null : KuduTarget.Of(p.Session, p.Instance, p.Id, p.Name),
                 _ => null,
             };
-            string what = process?.Display ?? $"instance {target}";
+            string what = process?.Display ?? (error as KuduException)?.Target?.Display ?? (target is string instance ? $"instance {KuduTarget.ShortId(instance)}" : $"{target}");
+            string message = error.Message;
+            string warning = message.StartsWith(what, StringComparison.Ordinal) ? $"Could not dump {message}" : $"Could not dump {what}: {message}";
             int? activity = target is KuduProcessDetail ? _progress.ActivityOf(process!) : (int?)null;
             _cmdlet.Bridge.Post(() =>
             {
@@ -37,7 +40,7 @@ namespace KuduDiagnostics.Commands
                     _cmdlet.WriteProgress(DumpProgressView.Completed(id, $"Dump of {what}"));
                 }
 
-                _cmdlet.WriteWarning($"Could not dump {what}: {error.Message}");
+                _cmdlet.WriteWarning(warning);
                 _cmdlet.WriteFailure(error, target);
             });
         }

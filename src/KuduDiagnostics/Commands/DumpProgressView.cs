@@ -21,9 +21,7 @@ namespace KuduDiagnostics.Commands
         /// <summary>Called on a timer thread: builds the record there (the snapshot keeps changing).</summary>
         public static ProgressRecord Record(int activityId, DumpProgress p)
         {
-            KuduTarget t = p.Target;
-            string where = t.Instance == null ? t.SiteName : $"{t.SiteName}/{t.ShortInstance}";
-            var record = new ProgressRecord(activityId, $"{p.DumpLabel} dump of {t.Name} ({t.Id}) on {where}", StatusOf(p));
+            var record = new ProgressRecord(activityId, ActivityOf(p), StatusOf(p));
             switch (p.Phase)
             {
                 case DumpPhase.Transferring when p.TotalBytes is long total && total > 0:
@@ -45,20 +43,29 @@ namespace KuduDiagnostics.Commands
         public static ProgressRecord Completed(int activityId, string activity) =>
             new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed };
 
-        private static string StatusOf(DumpProgress p)
+        /// <summary>"Mini dump w3wp (4100) contoso/a1b2c3": short, so an 80-column bar still shows the status after it.</summary>
+        internal static string ActivityOf(DumpProgress p)
+        {
+            KuduTarget t = p.Target;
+            string where = t.Instance == null ? t.SiteName : $"{t.SiteName}/{t.ShortInstance}";
+            return $"{p.DumpLabel} dump {t.Name} ({t.Id}) {where}";
+        }
+
+        /// <summary>The elapsed time comes first: consoles cut the end of a status that is too long, never the start.</summary>
+        internal static string StatusOf(DumpProgress p)
         {
             string elapsed = p.Elapsed.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture);
             switch (p.Phase)
             {
                 case DumpPhase.Queued:
-                    return "Queued: another dump of this site is being written (Kudu writes one at a time per site)";
+                    return $"{elapsed} queued: Kudu writes one dump at a time per site";
                 case DumpPhase.WaitingForServer:
-                    return $"Kudu is writing the dump; the process is frozen and no bytes flow until it is done. {elapsed} elapsed";
+                    return $"{elapsed} Kudu writing the dump; process frozen, no bytes yet";
                 case DumpPhase.Transferring:
                     string of = p.TotalBytes is long total ? $" of {Mebibytes(total)}" : string.Empty;
-                    return $"{Mebibytes(p.BytesTransferred)}{of} at {p.BytesPerSecond / 1_000_000:N1} MB/s, {elapsed} elapsed";
+                    return $"{elapsed} {Mebibytes(p.BytesTransferred)}{of} at {p.BytesPerSecond / 1_000_000:N1} MB/s";
                 default:
-                    return $"Done in {elapsed}";
+                    return $"{elapsed} done";
             }
         }
 

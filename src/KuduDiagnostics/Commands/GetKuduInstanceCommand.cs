@@ -6,7 +6,7 @@ namespace KuduDiagnostics.Commands
 {
     /// <summary>
     /// Lists the instances of a site from Resource Manager. A session without Resource Manager (publishing
-    /// credentials, a token) can only learn the one instance the front end picks; that one is returned.
+    /// credentials, a token) knows only the instances that have answered it; those are returned.
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "KuduInstance")]
     [OutputType(typeof(KuduInstance))]
@@ -33,13 +33,11 @@ namespace KuduDiagnostics.Commands
                     return;
                 }
 
-                WriteWarning($"The session to {session.SiteName} was not made through Resource Manager (-ResourceId with -UseAzureIdentity), so only the instance the front end picked is known.");
-                var processes = Run(ct => session.Kudu().ListProcessesAsync(null, Trace, ct));
-                string? served = processes.Count > 0 ? processes[0].Instance : null;
-                if (served != null)
-                {
-                    WriteObject(new KuduInstance { Session = session, Instance = served });
-                }
+                WriteWarning($"The session to {session.SiteName} was not made through Resource Manager (-ResourceId with -UseAzureIdentity), so only the instances that have answered it are known.");
+
+                // Asking the session's instance for its processes also tells its machine name.
+                Run(ct => session.Kudu().ListProcessesAsync(null, Trace, ct));
+                WriteObject(session.MetInstances(), enumerateCollection: true);
             }
             catch (Exception ex) when (ex is KuduException)
             {

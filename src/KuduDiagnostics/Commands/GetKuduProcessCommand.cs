@@ -18,6 +18,7 @@ namespace KuduDiagnostics.Commands
         private readonly HashSet<int> _matchedIds = new HashSet<int>();
         private OrderedWorkQueue<List<KuduProcess>>? _queue;
         private RequestLimiter? _limiter;
+        private bool _incomplete;
 
         [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SessionCompleter))]
@@ -34,11 +35,13 @@ namespace KuduDiagnostics.Commands
 
         /// <summary>Process ids. 0 is Kudu's own w3wp (the SCM site); -1 the first other w3wp.</summary>
         [Parameter(Mandatory = true, ParameterSetName = "Id")]
+        [ArgumentCompleter(typeof(ProcessIdCompleter))]
         public int[]? Id { get; set; }
 
-        /// <summary>Instance ids (ARRAffinity values) to ask; without it the front end picks one.</summary>
+        /// <summary>Instances to ask: their ids or any unique start of one (the 6 characters the tables show); without it, the session's instance.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InstanceCompleter))]
         public string[]? Instance { get; set; }
 
         /// <summary>Asks every instance of the site (the instance list comes from Resource Manager).</summary>
@@ -60,39 +63,61 @@ namespace KuduDiagnostics.Commands
             KuduSession? session = ResolveSession(Session);
             if (session == null)
             {
+                _incomplete = true;
                 return;
             }
 
-            IReadOnlyList<string?> instances;
+            var instances = new List<string?>();
             if (AllInstances.IsPresent)
             {
                 try
                 {
-                    instances = Run(ct => session.ListInstancesAsync(Trace, ct)).Select(i => (string?)i.Instance).ToList();
+                    instances.AddRange(Run(ct => session.ListInstancesAsync(Trace, ct)).Select(i => (string?)i.Instance));
                 }
                 catch (Exception ex) when (ex is KuduException)
                 {
+                    _incomplete = true;
                     WriteFailure(ex, session);
                     return;
                 }
 
                 WriteVerbose($"{session.SiteName} has {instances.Count} instance(s).");
             }
+            else if (Instance != null)
+            {
+                foreach (string value in Instance)
+                {
+                    if (!TryResolveInstance(session, value, out string? id))
+                    {
+                        _incomplete = true;
+                    }
+                    else if (!instances.Contains(id, StringComparer.OrdinalIgnoreCase))
+                    {
+                        instances.Add(id);
+                    }
+                }
+            }
             else
             {
-                instances = Instance != null ? Instance.Cast<string?>().ToList() : new List<string?> { null };
+                instances.Add(null);
             }
 
             foreach (string? instance in instances)
             {
                 _queue!.Start(ct => ListAsync(session, instance, ct), (object?)instance ?? session);
-                _queue.FlushCompleted(Emit, WriteFailure);
+                _queue.FlushCompleted(Emit, Fail);
             }
         }
 
         internal override void End()
         {
-            _queue!.Finish(Emit, WriteFailure);
+            _queue!.Finish(Emit, Fail);
+
+            // A listing that failed already said so: "no such process" would contradict it.
+            if (_incomplete)
+            {
+                return;
+            }
 
             foreach (string name in Name ?? Array.Empty<string>())
             {
@@ -109,6 +134,12 @@ namespace KuduDiagnostics.Commands
                     WriteError(KuduErrors.Record(new ItemNotFoundException($"Kudu lists no process with Id {id}."), "KuduProcessNotFound", ErrorCategory.ObjectNotFound, id));
                 }
             }
+        }
+
+        private void Fail(Exception error, object target)
+        {
+            _incomplete = true;
+            WriteFailure(error, target);
         }
 
         private async Task<List<KuduProcess>> ListAsync(KuduSession session, string? instance, CancellationToken cancellationToken)
@@ -136,6 +167,7 @@ namespace KuduDiagnostics.Commands
                         UserName = detail.UserName,
                         Href = detail.Href,
                         Instance = detail.Instance,
+                        IsScmSite = detail.IsScmSite,
                     });
                     lock (_matchedIds)
                     {

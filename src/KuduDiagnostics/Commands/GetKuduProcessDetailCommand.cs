@@ -17,14 +17,21 @@ namespace KuduDiagnostics.Commands
         [ValidateNotNull]
         public KuduSession? Session { get; set; }
 
-        /// <summary>The instance that runs the process (from Get-KuduProcess); without it the front end picks one.</summary>
+        /// <summary>The instance that runs the process (from Get-KuduProcess), or a unique start of its id; without it, the session's instance.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(InstanceCompleter))]
         public string? Instance { get; set; }
 
         /// <summary>The process id. 0 is Kudu's own w3wp (the SCM site); -1 the first other w3wp.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ProcessId")]
+        [ArgumentCompleter(typeof(ProcessIdCompleter))]
         public int Id { get; set; }
+
+        /// <summary>The process name (from Get-KuduProcess), so that errors name the process; Kudu's answer carries its own.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("ProcessName")]
+        public string? Name { get; set; }
 
         /// <summary>Shows environment variable values; they hold the app's secrets (connection strings, keys).</summary>
         [Parameter]
@@ -49,10 +56,15 @@ namespace KuduDiagnostics.Commands
                 return;
             }
 
-            string? instance = string.IsNullOrEmpty(Instance) ? null : Instance;
+            if (!TryResolveInstance(session, Instance, out string? instance))
+            {
+                return;
+            }
+
             int id = Id;
             bool includeEnvironment = IncludeEnvironment.IsPresent;
-            _queue!.Start(ct => session.Kudu(_limiter).GetProcessAsync(instance, id, includeEnvironment, Trace, ct), KuduTarget.Of(session, instance, id));
+            string? name = Name;
+            _queue!.Start(ct => session.Kudu(_limiter).GetProcessAsync(instance, id, name, includeEnvironment, Trace, ct), KuduTarget.Of(session, instance, id, name));
             _queue.FlushCompleted(Emit, WriteFailure);
         }
 

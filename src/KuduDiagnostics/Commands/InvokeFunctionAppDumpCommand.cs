@@ -103,9 +103,10 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter AllInstances { get; set; }
 
-        /// <summary>Instance ids (ARRAffinity values) to dump, instead of every instance.</summary>
+        /// <summary>Instances to dump (their ids or any unique start of one), instead of the session's instance.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InstanceCompleter))]
         public string[]? Instance { get; set; }
 
         /// <summary>Also dumps the SCM (Kudu) site's own w3wp, skipped by default.</summary>
@@ -189,7 +190,7 @@ namespace KuduDiagnostics.Commands
             switch (ParameterSetName)
             {
                 case SessionSet:
-                    KuduSession? session = ResolveSession(Session);
+                    KuduSession? session = ResolveSession(Session, SessionParameters.InvokeNeedsASite);
                     if (session != null)
                     {
                         StartSite(session, null, session.ToString());

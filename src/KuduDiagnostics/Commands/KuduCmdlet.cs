@@ -76,24 +76,47 @@ namespace KuduDiagnostics.Commands
         /// The given session, else this runspace's newest one. No session at all is a terminating error (nothing
         /// can work); a removed session is an error for this pipeline item only, and null is returned.
         /// </summary>
-        internal KuduSession? ResolveSession(KuduSession? session)
+        internal KuduSession? ResolveSession(KuduSession? session, string? whatElse = null)
         {
             KuduSession? resolved = session ?? SessionRegistry.Default(RunspaceId);
             if (resolved == null)
             {
                 ThrowTerminatingError(new ErrorRecord(
-                    new InvalidOperationException("There is no Kudu session. Create one with New-KuduSession (it becomes the default), or pass -Session."),
+                    new InvalidOperationException(whatElse ?? "There is no Kudu session. Create one with New-KuduSession (it becomes the default), or pass -Session."),
                     "KuduSessionNotFound", ErrorCategory.ResourceUnavailable, null));
             }
 
             if (resolved!.IsClosed)
             {
-                WriteFailure(new ObjectDisposedException(nameof(KuduSession),
-                    $"The Kudu session {resolved.Id} to {resolved.SiteName} was removed. Create a new one with New-KuduSession."), resolved);
+                WriteFailure(new ObjectDisposedException(null, resolved.RemovedMessage), resolved);
                 return null;
             }
 
             return resolved;
+        }
+
+        /// <summary>
+        /// The instance id an -Instance value names (a full id or a unique prefix); null with no value. A value that
+        /// names no instance, or several, is an error for this pipeline item: it is written and false returned.
+        /// </summary>
+        internal bool TryResolveInstance(KuduSession session, string? value, out string? instance)
+        {
+            instance = null;
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                return true;
+            }
+
+            try
+            {
+                instance = Run(ct => InstanceResolver.ResolveAsync(session, value!, Trace, ct));
+                return true;
+            }
+            catch (KuduException ex)
+            {
+                WriteFailure(ex, value);
+                return false;
+            }
         }
 
         /// <summary>Runs async work to completion on the pipeline thread's behalf, pumping its messages meanwhile.</summary>

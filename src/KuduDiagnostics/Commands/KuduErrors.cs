@@ -15,10 +15,10 @@ namespace KuduDiagnostics.Commands
             {
                 case KuduException kudu:
                     (string id, ErrorCategory category) = Classify(kudu.Kind);
-                    return Record(kudu, id, category, (object?)kudu.Target ?? target);
+                    return Record(kudu, id, category, (object?)kudu.Target ?? kudu.Value ?? target);
                 case DumpDestinationException destination:
                     (string destinationId, ErrorCategory destinationCategory) = Classify(destination.Kind);
-                    return Record(destination, destinationId, destinationCategory, target);
+                    return Record(destination, destinationId, destinationCategory, (object?)destination.Target ?? target);
                 case PublishSettingsException:
                     return Record(exception, "PublishSettingsInvalid", ErrorCategory.InvalidData, target);
                 case ObjectDisposedException:
@@ -81,6 +81,8 @@ namespace KuduDiagnostics.Commands
                 case KuduErrorKind.DotnetMonitorBusy: return ("KuduDotnetMonitorBusy", ErrorCategory.ResourceBusy);
                 case KuduErrorKind.ProcessApiUnavailable: return ("KuduProcessApiUnavailable", ErrorCategory.NotImplemented);
                 case KuduErrorKind.DumpTypeNotSupported: return ("KuduDumpTypeNotSupported", ErrorCategory.InvalidArgument);
+                case KuduErrorKind.InstanceNotResolved: return ("KuduInstanceNotResolved", ErrorCategory.ObjectNotFound);
+                case KuduErrorKind.InstanceAmbiguous: return ("KuduInstanceAmbiguous", ErrorCategory.InvalidArgument);
                 default: return ("KuduError", ErrorCategory.NotSpecified);
             }
         }

@@ -98,6 +98,7 @@ namespace KuduDiagnostics.Commands
         {
             KuduSessionOptions options = this.ToOptions(this);
 
+            object? target = (object?)ResourceId ?? ScmUri ?? Name ?? PublishSettingsPath;
             KuduSession session;
             try
             {
@@ -105,9 +106,29 @@ namespace KuduDiagnostics.Commands
             }
             catch (Exception ex) when (ex is not OperationCanceledException && ex is not PipelineStoppedException)
             {
-                WriteFailure(ex, (object?)ResourceId ?? ScmUri ?? Name ?? PublishSettingsPath);
+                WriteFailure(ex, target);
                 return;
             }
+
+            // One cheap authenticated request before the session is kept: refused credentials fail here, and the
+            // default session stays what it was.
+            try
+            {
+                Run(ct => session.Kudu().CheckAccessAsync(Trace, ct));
+            }
+            catch (Exception ex)
+            {
+                session.Dispose();
+                if (ex is OperationCanceledException || ex is PipelineStoppedException)
+                {
+                    throw;
+                }
+
+                WriteFailure(ex, target);
+                return;
+            }
+
+            WriteVerbose($"Kudu at {session.ScmUri.Authority} accepted the session; it stays on instance {(session.PinnedInstance == null ? "(not named by the front end)" : KuduTarget.ShortId(session.PinnedInstance))}.");
 
             if (SessionRegistry.Add(RunspaceId, session))
             {

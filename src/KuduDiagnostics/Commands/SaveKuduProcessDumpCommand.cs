@@ -18,7 +18,7 @@ namespace KuduDiagnostics.Commands
         private const string PathSet = "Path";
         private const string BlobUriSet = "BlobContainerUri";
         private const string ConnectionStringSet = "ConnectionString";
-        private OrderedWorkQueue<KuduDumpResult>? _queue;
+        private OrderedWorkQueue<KuduDumpResult?>? _queue;
         private DumpDestinations? _destinations;
         private DumpKind? _kind;
         private RequestLimiter? _limiter;
@@ -28,13 +28,23 @@ namespace KuduDiagnostics.Commands
         [ValidateNotNull]
         public KuduSession? Session { get; set; }
 
-        /// <summary>The instance that runs the process (from Get-KuduProcess).</summary>
+        /// <summary>The instance that runs the process (from Get-KuduProcess), or a unique start of its id; without it, the session's instance.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(InstanceCompleter))]
         public string? Instance { get; set; }
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("ProcessId")]
+        [ArgumentCompleter(typeof(ProcessIdCompleter))]
         public int Id { get; set; }
+
+        /// <summary>The piped object itself, only to refuse processes of this computer (Get-Process) clearly.</summary>
+        [Parameter(ValueFromPipeline = true, DontShow = true)]
+        public PSObject? InputObject { get; set; }
+
+        /// <summary>Also dumps the SCM (Kudu) site's own worker, skipped by default: it serves the dumps, and a dump freezes it.</summary>
+        [Parameter]
+        public SwitchParameter IncludeScmSite { get; set; }
 
         /// <summary>The process name, for the file name; looked up when not given.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -114,15 +124,30 @@ namespace KuduDiagnostics.Commands
 
         internal override void Process()
         {
+            if (InputObject?.BaseObject is System.Diagnostics.Process local)
+            {
+                WriteError(KuduErrors.Record(
+                    new ArgumentException($"{local.ProcessName} ({local.Id}) is a process of this computer (from Get-Process), not of the App Service. Pipe the app's processes from Get-KuduProcess instead: Get-KuduProcess -Name w3wp | Save-KuduProcessDump."),
+                    "KuduLocalProcessNotSupported", ErrorCategory.InvalidArgument, local));
+                return;
+            }
+
             KuduSession? session = ResolveSession(Session);
-            if (session == null)
+            if (session == null || !TryResolveInstance(session, Instance, out string? instance))
             {
                 return;
             }
 
-            string? instance = string.IsNullOrEmpty(Instance) ? null : Instance;
             DumpKind kind = _kind!;
             var item = new DumpItem { Target = KuduTarget.Of(session, instance, Id, Name), ActivityId = DumpProgressView.NewActivityId() };
+
+            // A piped process that says it is the SCM worker is left out at once, so -WhatIf says the same.
+            if (!IncludeScmSite.IsPresent && InputObject?.Properties["IsScmSite"]?.Value is bool isScm && isScm)
+            {
+                WriteWarning($"Skipped {item.Target.Display}: {DumpCandidate.ScmSiteReason}.");
+                return;
+            }
+
             if (!ShouldProcess(item.Target.Display, DumpParameters.Action(kind)))
             {
                 return;
@@ -142,7 +167,24 @@ namespace KuduDiagnostics.Commands
                 return;
             }
 
-            _queue!.Start(ct => DumpTransfer.RunAsync(request, sink, p => ReportProgress(item.ActivityId, p), Trace, new DumpTransferOptions(), ct), item);
+            bool includeScmSite = IncludeScmSite.IsPresent;
+            _queue!.Start(
+                async ct =>
+                {
+                    // Kudu's detail says whether it is the SCM worker, and gives the name and real id of -Id 0 or -1.
+                    if (!includeScmSite || request.Target.Name == null || Id <= 0)
+                    {
+                        DumpCandidate candidate = await DumpCandidate.InspectAsync(request.Target, _limiter, Trace, ct).ConfigureAwait(false);
+                        item.Target = request.Target = candidate.Target;
+                        if (candidate.IsScmSite && !includeScmSite)
+                        {
+                            return null;
+                        }
+                    }
+
+                    return await DumpTransfer.RunAsync(request, sink, p => ReportProgress(item.ActivityId, p), Trace, new DumpTransferOptions(), ct).ConfigureAwait(false);
+                },
+                item);
             _queue.FlushCompleted(Emit, Fail);
         }
 
@@ -161,9 +203,16 @@ namespace KuduDiagnostics.Commands
             }
         }
 
-        private void Emit(KuduDumpResult result, object target)
+        private void Emit(KuduDumpResult? result, object target)
         {
             CompleteProgress(target);
+            if (result == null)
+            {
+                // Left out, not failed: the other items go on and the error stream stays for real failures.
+                WriteWarning($"Skipped {((DumpItem)target).Target.Display}: {DumpCandidate.ScmSiteReason}.");
+                return;
+            }
+
             WriteObject(result);
         }
 

@@ -29,6 +29,13 @@ namespace KuduDiagnostics.Commands
 
     internal static class SessionParameters
     {
+        /// <summary>What Invoke-FunctionAppDump says when it has no way to a site: every way there is.</summary>
+        public const string InvokeNeedsASite =
+            "Invoke-FunctionAppDump needs a site and a way to sign in, and there is no Kudu session to use. Give one of: " +
+            "-ResourceId <the site's resource id> (signs in with the managed identity or another Azure sign-in); " +
+            "-Name <site> with -Credential, -AccessToken or -UseAzureIdentity; -PublishSettingsPath <file>; " +
+            "-WebhookData $WebhookData in a runbook an alert starts; or -Session (or run New-KuduSession first: it becomes the default).";
+
         /// <summary>The session options the parameters ask for; secrets leave their PowerShell wrappers only here.</summary>
         public static KuduSessionOptions ToOptions(this ISessionParameters p, PSCmdlet cmdlet) => new KuduSessionOptions
         {

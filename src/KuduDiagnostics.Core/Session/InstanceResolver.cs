@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using KuduDiagnostics.Http;
+
+namespace KuduDiagnostics.Session
+{
+    /// <summary>
+    /// Turns -Instance values into instance ids: a full id or any unique prefix (the 6 characters the tables show),
+    /// ignoring case, matched against the site's instances: from Resource Manager when the session has it, else
+    /// the instances this session has met. The front end cannot route a prefix (it sends an unknown cookie to any
+    /// instance), so nothing unresolved is ever sent.
+    /// </summary>
+    internal static class InstanceResolver
+    {
+        /// <summary>The full id for a value; throws InstanceNotResolved or InstanceAmbiguous naming the value.</summary>
+        public static async Task<string> ResolveAsync(KuduSession session, string value, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            // A full id the session has met needs no look-up (what Get-KuduProcess objects carry).
+            IReadOnlyList<KuduInstance> met = session.MetInstances();
+            KuduInstance? exact = met.FirstOrDefault(i => string.Equals(i.Instance, value, StringComparison.OrdinalIgnoreCase));
+            if (exact != null)
+            {
+                return exact.Instance;
+            }
+
+            if (session.CanListInstances())
+            {
+                List<KuduInstance> listed = await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false);
+                return Resolve(value, listed, complete: true, session.SiteName);
+            }
+
+            return Resolve(value, met, complete: false, session.SiteName);
+        }
+
+        public static async Task<IReadOnlyList<string>> ResolveAllAsync(KuduSession session, IEnumerable<string> values, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            var ids = new List<string>();
+            foreach (string value in values)
+            {
+                string id = await ResolveAsync(session, value, trace, cancellationToken).ConfigureAwait(false);
+                if (!ids.Contains(id, StringComparer.OrdinalIgnoreCase))
+                {
+                    ids.Add(id);
+                }
+            }
+
+            return ids;
+        }
+
+        /// <summary>
+        /// Matches a value against known instances. <paramref name="complete"/>: the list is every instance (Resource
+        /// Manager); otherwise a value longer than a short id that matches none is taken as a full id not met yet,
+        /// and the transport checks that the instance that answers is that one.
+        /// </summary>
+        internal static string Resolve(string value, IReadOnlyList<KuduInstance> known, bool complete, string siteName)
+        {
+            string wanted = value.Trim();
+            KuduInstance? exact = known.FirstOrDefault(i => string.Equals(i.Instance, wanted, StringComparison.OrdinalIgnoreCase));
+            if (exact != null)
+            {
+                return exact.Instance;
+            }
+
+            List<KuduInstance> matches = wanted.Length == 0
+                ? new List<KuduInstance>()
+                : known.Where(i => i.Instance.StartsWith(wanted, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (matches.Count == 1)
+            {
+                return matches[0].Instance;
+            }
+
+            if (matches.Count > 1)
+            {
+                throw new KuduException(KuduErrorKind.InstanceAmbiguous,
+                    $"'{value}' is the start of {matches.Count} instance ids of {siteName}: {List(matches)}. Give more of the id.") { Value = value };
+            }
+
+            if (!complete && wanted.Length > KuduTarget.ShortIdLength)
+            {
+                return wanted;
+            }
+
+            string there = complete
+                ? $"Its instances: {List(known)}."
+                : known.Count == 0
+                    ? "This session has met none of its instances yet, and without Resource Manager it cannot list them."
+                    : $"The instances this session has met: {List(known)}; without Resource Manager it cannot list the others.";
+            string fix = complete
+                ? "Get-KuduInstance lists them."
+                : "Use an id shown by Get-KuduProcess in this session, a full instance id, or a session made with -ResourceId and -UseAzureIdentity.";
+            throw new KuduException(KuduErrorKind.InstanceNotResolved,
+                $"No instance of {siteName} has an id starting with '{value}'. {there} {fix}") { Value = value };
+        }
+
+        /// <summary>"a1b2c3 (RD0003FF1A2B3C), b7c8d9": short ids, whole ids where two share a short one.</summary>
+        private static string List(IReadOnlyList<KuduInstance> instances)
+        {
+            if (instances.Count == 0)
+            {
+                return "none";
+            }
+
+            var shorts = instances.GroupBy(i => i.ShortId, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+            return string.Join(", ", instances.Select(i =>
+            {
+                string id = shorts.Contains(i.ShortId, StringComparer.OrdinalIgnoreCase) ? i.Instance : i.ShortId;
+                return i.MachineName == null ? id : $"{id} ({i.MachineName})";
+            }));
+        }
+    }
+}
