@@ -170,7 +170,7 @@ Describe 'Linux apps: the same cmdlets over KuduLite and dotnet-monitor' {
     It 'refuses a Triage dump on Windows with a clear error' {
         $windows = New-EmulatorSession $emulator 'contoso'
         try {
-            Get-KuduProcess -Session $windows -Name w3wp | Select-Object -First 1 |
+            Get-KuduProcess -Session $windows -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1 |
                 Save-KuduProcessDump -DumpType Triage -Path $folder -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
 
             $windows.Platform | Should -Be 'Windows'
