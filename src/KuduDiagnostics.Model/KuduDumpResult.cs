@@ -8,6 +8,9 @@ namespace KuduDiagnostics
         public string SiteName { get; internal set; } = string.Empty;
         public string? Slot { get; internal set; }
         public string? Instance { get; internal set; }
+
+        /// <summary>The worker's machine name (RD0003FF1A2B3C), as alerts split by Instance name it; null when not known.</summary>
+        public string? MachineName { get; internal set; }
         public int ProcessId { get; internal set; }
         public string ProcessName { get; internal set; } = string.Empty;
 

@@ -20,7 +20,33 @@ namespace KuduDiagnostics.Tests
             Assert.True(alert.IsFired);
             Assert.Equal("high memory", alert.AlertRule);
             Assert.Equal(new[] { Site, Site + "/slots/staging" }, alert.SiteIds);
-            Assert.Single(alert.OtherTargets);
+            Assert.Single(alert.PlanIds);
+            Assert.Empty(alert.OtherTargets);
+            Assert.Empty(alert.Instances);
+        }
+
+        [Fact]
+        public void The_instances_an_alert_split_by_Instance_names_come_from_every_condition()
+        {
+            string body = "{\"schemaId\":\"azureMonitorCommonAlertSchema\",\"data\":{\"essentials\":{\"alertRule\":\"mem\",\"monitorCondition\":\"Fired\",\"alertTargetIDs\":[\"" + Site + "\"]},"
+                + "\"alertContext\":{\"condition\":{\"allOf\":["
+                + "{\"metricName\":\"MemoryWorkingSet\",\"dimensions\":[{\"name\":\"ResourceId\",\"value\":\"contoso.azurewebsites.net\"},{\"name\":\"Instance\",\"value\":\"RD0003FF1A2B3C\"}]},"
+                + "{\"metricName\":\"CpuTime\",\"dimensions\":[{\"name\":\"instance\",\"value\":\"rd0003ff1a2b3c\"},{\"name\":\"Instance\",\"value\":\"lw1sdlwk0000F3\"}]}]}}}}";
+
+            CommonAlert alert = CommonAlert.Parse(body);
+
+            Assert.Equal(new[] { "RD0003FF1A2B3C", "lw1sdlwk0000F3" }, alert.Instances);
+        }
+
+        [Fact]
+        public void A_plan_alert_takes_the_site_from_the_caller_and_refuses_without_one()
+        {
+            string plan = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Web/serverfarms/plan";
+            string body = Alert("Fired", plan);
+
+            var ex = Assert.Throws<ArgumentException>(() => AlertRoute.From(body));
+            Assert.Contains("-ResourceId", ex.Message);
+            Assert.Equal(new[] { Site }, AlertRoute.From(body, Site).SiteIds);
         }
 
         [Fact]

@@ -269,6 +269,7 @@ internal sealed class ArmRoutes(EmulatorState state)
         {
             state = "READY",
             siteInstanceName = instance.Id,
+            machineName = instance.MachineName,
             healthCheckUrl = (string?)null,
         },
     };

@@ -37,21 +37,23 @@ Describe 'Tab completion' {
         $sessionFromCompletion.Id | Should -Be $fabrikam.Id
     }
 
-    It 'completes -Instance with the short ids of the default session, the machine name as tooltip' {
+    It 'completes -Instance with the short ids of the default session (the machine name as tooltip), and the machine names' {
         $process = Get-KuduProcess | Select-Object -First 1
         $short = $process.Instance.Substring(0, 6)
 
         $completions = @(Complete 'Get-KuduProcess -Instance ')
 
-        $completions.CompletionText | Should -Be @($short)
+        $completions.CompletionText | Should -Be @($short, $process.MachineName)
         $completions[0].ToolTip | Should -BeLike "$($process.MachineName)*"
+        $completions[1].ToolTip | Should -BeLike "instance $short*"
         (Complete "Save-KuduProcessDump -Instance $($short.Substring(0, 2))").CompletionText | Should -Be @($short)
+        (Complete "Save-KuduProcessDump -Instance $($process.MachineName.Substring(0, 4).ToLowerInvariant())").CompletionText | Should -Be @($process.MachineName)
         @(Complete 'Get-KuduProcessDetail -Instance zz') | Should -HaveCount 0
     }
 
     It 'completes -Instance from the session on the line' {
         $other = Get-KuduProcess -Session $fabrikam | Select-Object -First 1
-        (Complete 'Invoke-FunctionAppDump -Session $fabrikam -Instance ').CompletionText | Should -Be @($other.Instance.Substring(0, 6))
+        (Complete 'Invoke-FunctionAppDump -Session $fabrikam -Instance ').CompletionText | Should -Be @($other.Instance.Substring(0, 6), $other.MachineName)
     }
 
     It 'completes -Id with the pids, listed with the process names' {

@@ -10,12 +10,14 @@ namespace KuduDiagnostics.AzurePlatform
     /// </summary>
     internal sealed class CommonAlert
     {
-        private CommonAlert(string? alertRule, string monitorCondition, IReadOnlyList<string> siteIds, IReadOnlyList<string> otherTargets)
+        private CommonAlert(string? alertRule, string monitorCondition, IReadOnlyList<string> siteIds, IReadOnlyList<string> planIds, IReadOnlyList<string> otherTargets, IReadOnlyList<string> instances)
         {
             AlertRule = alertRule;
             MonitorCondition = monitorCondition;
             SiteIds = siteIds;
+            PlanIds = planIds;
             OtherTargets = otherTargets;
+            Instances = instances;
         }
 
         public string? AlertRule { get; }
@@ -28,8 +30,17 @@ namespace KuduDiagnostics.AzurePlatform
         /// <summary>Targets that are App Service or Functions sites (or slots).</summary>
         public IReadOnlyList<string> SiteIds { get; }
 
-        /// <summary>Targets that are something else (a plan, a storage account); reported, not dumped.</summary>
+        /// <summary>Targets that are App Service plans (Microsoft.Web/serverfarms): they name no site.</summary>
+        public IReadOnlyList<string> PlanIds { get; }
+
+        /// <summary>Targets that are something else (a storage account); reported, not dumped.</summary>
         public IReadOnlyList<string> OtherTargets { get; }
+
+        /// <summary>
+        /// The workers' machine names of an alert split by the Instance dimension, from every condition of
+        /// alertContext.condition.allOf (distinct, case ignored); empty when the alert is not split so.
+        /// </summary>
+        public IReadOnlyList<string> Instances { get; }
 
         /// <summary>
         /// The alert JSON from a whole serialised $WebhookData ({"WebhookName":..,"RequestBody":"..."}), as a test
@@ -87,6 +98,7 @@ namespace KuduDiagnostics.AzurePlatform
                 }
 
                 var sites = new List<string>();
+                var plans = new List<string>();
                 var others = new List<string>();
                 if (essentials.TryGetProperty("alertTargetIDs", out JsonElement targets) && targets.ValueKind == JsonValueKind.Array)
                 {
@@ -98,13 +110,47 @@ namespace KuduDiagnostics.AzurePlatform
                             continue;
                         }
 
-                        (SiteResourceId.TryParse(id, out _) ? sites : others).Add(id!);
+                        (SiteResourceId.TryParse(id, out _) ? sites : IsPlan(id!) ? plans : others).Add(id!);
                     }
                 }
 
                 string? rule = essentials.TryGetProperty("alertRule", out JsonElement r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
-                return new CommonAlert(rule, condition, sites, others);
+                return new CommonAlert(rule, condition, sites, plans, others, InstanceDimensions(data));
             }
+        }
+
+        private static bool IsPlan(string id) => id.IndexOf("/providers/Microsoft.Web/serverfarms/", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        /// <summary>"dimensions": [{"name":"Instance","value":"RD0003FF1A2B3C"}] in any condition of allOf.</summary>
+        private static List<string> InstanceDimensions(JsonElement data)
+        {
+            var names = new List<string>();
+            if (data.TryGetProperty("alertContext", out JsonElement context) && context.ValueKind == JsonValueKind.Object
+                && context.TryGetProperty("condition", out JsonElement condition) && condition.ValueKind == JsonValueKind.Object
+                && condition.TryGetProperty("allOf", out JsonElement allOf) && allOf.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement criterion in allOf.EnumerateArray())
+                {
+                    if (criterion.ValueKind != JsonValueKind.Object || !criterion.TryGetProperty("dimensions", out JsonElement dimensions) || dimensions.ValueKind != JsonValueKind.Array)
+                    {
+                        continue;
+                    }
+
+                    foreach (JsonElement dimension in dimensions.EnumerateArray())
+                    {
+                        if (dimension.ValueKind == JsonValueKind.Object
+                            && dimension.TryGetProperty("name", out JsonElement n) && string.Equals(n.GetString(), "Instance", StringComparison.OrdinalIgnoreCase)
+                            && dimension.TryGetProperty("value", out JsonElement v) && v.ValueKind == JsonValueKind.String
+                            && !string.IsNullOrWhiteSpace(v.GetString())
+                            && !names.Exists(x => string.Equals(x, v.GetString(), StringComparison.OrdinalIgnoreCase)))
+                        {
+                            names.Add(v.GetString()!.Trim());
+                        }
+                    }
+                }
+            }
+
+            return names;
         }
     }
 }

@@ -82,7 +82,7 @@ namespace KuduDiagnostics.AzurePlatform
                         if (!string.IsNullOrEmpty(name))
                         {
                             JsonElement properties = item.TryGetProperty("properties", out JsonElement p) ? p : default;
-                            instances.Add(new KuduInstance { Instance = name!, State = Str(properties, "state") });
+                            instances.Add(new KuduInstance { Instance = name!, State = Str(properties, "state"), MachineName = Str(properties, "machineName") });
                         }
                     }
                 }

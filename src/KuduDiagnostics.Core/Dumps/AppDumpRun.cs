@@ -16,8 +16,11 @@ namespace KuduDiagnostics.Dumps
 
         public bool AllInstances { get; set; }
 
-        /// <summary>Instances to ask (full ids or unique starts of one); ignored with AllInstances; none = the session's instance.</summary>
+        /// <summary>Instances to ask (full ids, unique starts of one, machine names); ignored with AllInstances; none = the session's instance.</summary>
         public System.Collections.Generic.IReadOnlyList<string>? Instances { get; set; }
+
+        /// <summary>The instances are the ones an alert named (its Instance dimension), for the messages.</summary>
+        public bool InstancesFromAlert { get; set; }
 
         public bool IncludeScmSite { get; set; }
 
@@ -73,8 +76,13 @@ namespace KuduDiagnostics.Dumps
             IReadOnlyList<string?> instances = options.AllInstances
                 ? (await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i.Instance).ToList()
                 : options.Instances is { Count: > 0 } given
-                    ? (await InstanceResolver.ResolveAllAsync(session, given, trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i).ToList()
+                    ? await ResolveNamedAsync(session, given, options.InstancesFromAlert, observer, summary, trace, cancellationToken).ConfigureAwait(false)
                     : new List<string?> { null };
+            if (instances.Count == 0)
+            {
+                return summary; // every named instance is gone: none is dumped in its place
+            }
+
             trace.Verbose(options.AllInstances
                 ? $"{session.SiteName} has {instances.Count} instance(s)."
                 : instances[0] == null ? $"Asking the session's instance of {session.SiteName} (use -AllInstances for every instance)." : $"Asking {instances.Count} instance(s) of {session.SiteName}.");
@@ -154,6 +162,38 @@ namespace KuduDiagnostics.Dumps
             }
 
             return summary;
+        }
+
+        /// <summary>
+        /// The ids of the named instances. One that cannot be found (recycled since the alert fired) is one error
+        /// naming it and the instances there are; the others go on, and no other instance is taken in its place.
+        /// </summary>
+        private static async Task<IReadOnlyList<string?>> ResolveNamedAsync(KuduSession session, IReadOnlyList<string> values, bool fromAlert, IAppDumpObserver observer, AppDumpSummary summary, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            var ids = new List<string?>();
+            foreach (string value in values)
+            {
+                try
+                {
+                    string id = await InstanceResolver.ResolveAsync(session, value, trace, cancellationToken).ConfigureAwait(false);
+                    if (fromAlert)
+                    {
+                        trace.Verbose($"The alert's instance {value} is instance {KuduTarget.ShortId(id)} of {session.SiteName}.");
+                    }
+
+                    if (!ids.Contains(id, StringComparer.OrdinalIgnoreCase))
+                    {
+                        ids.Add(id);
+                    }
+                }
+                catch (KuduException ex) when (ex.Kind == KuduErrorKind.InstanceNotResolved || ex.Kind == KuduErrorKind.InstanceAmbiguous)
+                {
+                    Interlocked.Increment(ref summary.Failed);
+                    observer.Failed(value, ex);
+                }
+            }
+
+            return ids;
         }
     }
 }

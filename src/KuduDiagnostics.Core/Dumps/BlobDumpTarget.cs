@@ -121,6 +121,11 @@ namespace KuduDiagnostics.Dumps
                 ["platform"] = dump.Platform.ToString(),
                 ["capturetimeutc"] = dump.CaptureTimeUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
             };
+            if (dump.MachineName != null)
+            {
+                metadata["machinename"] = HeaderSafe(dump.MachineName);
+            }
+
             if (dump.WireMask is int mask)
             {
                 metadata["dumptypemask"] = "0x" + mask.ToString("x", CultureInfo.InvariantCulture);

@@ -17,6 +17,9 @@ namespace KuduDiagnostics.Dumps
 
         public KuduPlatform Platform { get; set; }
 
+        /// <summary>The worker's machine name (what alerts split by Instance carry), when known.</summary>
+        public string? MachineName { get; set; }
+
         public DateTime CaptureTimeUtc { get; set; }
     }
 

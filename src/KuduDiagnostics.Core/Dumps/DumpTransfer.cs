@@ -101,6 +101,7 @@ namespace KuduDiagnostics.Dumps
                 Format = format,
                 WireMask = wireMask,
                 Platform = contract.Platform,
+                MachineName = session.MachineNameOf(target.Instance ?? session.PinnedInstance),
                 CaptureTimeUtc = clock.UtcNow,
             };
 
@@ -170,6 +171,7 @@ namespace KuduDiagnostics.Dumps
                     ProcessId = target.Id ?? 0,
                     ProcessName = target.Name ?? string.Empty,
                     Platform = contract.Platform,
+                    MachineName = descriptor.MachineName ?? session.MachineNameOf(response.Instance),
                     DumpType = request.Kind.Type,
                     DumpTypeMask = wireMask ?? 0,
                     Format = format.Name,

@@ -8,9 +8,11 @@ using KuduDiagnostics.Http;
 namespace KuduDiagnostics.Session
 {
     /// <summary>
-    /// Turns -Instance values into instance ids: a full id or any unique prefix (the 6 characters the tables show),
+    /// Turns -Instance values into instance ids: a full id, any unique prefix (the 6 characters the tables show),
+    /// or the worker's machine name (what an alert split by Instance carries: RD0003FF1A2B3C, lw1sdlwk0000F3),
     /// ignoring case, matched against the site's instances: from Resource Manager when the session has it, else
-    /// the instances this session has met. The front end cannot route a prefix (it sends an unknown cookie to any
+    /// the instances this session has met. A machine name Resource Manager does not give is asked of each instance
+    /// (its process list says it). The front end cannot route a prefix (it sends an unknown cookie to any
     /// instance), so nothing unresolved is ever sent.
     /// </summary>
     internal static class InstanceResolver
@@ -26,13 +28,20 @@ namespace KuduDiagnostics.Session
                 return exact.Instance;
             }
 
-            if (session.CanListInstances())
+            bool complete = session.CanListInstances();
+            IReadOnlyList<KuduInstance> known = complete ? await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false) : met;
+            if (ByMachineName(value, known) == null && LooksLikeMachineName(value) && known.Any(i => i.MachineName == null))
             {
-                List<KuduInstance> listed = await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false);
-                return Resolve(value, listed, complete: true, session.SiteName);
+                await AskMachineNamesAsync(session, known, trace, cancellationToken).ConfigureAwait(false);
             }
 
-            return Resolve(value, met, complete: false, session.SiteName);
+            string id = Resolve(value, known, complete, session.SiteName);
+            if (ByMachineName(value, known) != null)
+            {
+                trace.Verbose($"Machine {value} is instance {KuduTarget.ShortId(id)} of {session.SiteName}.");
+            }
+
+            return id;
         }
 
         public static async Task<IReadOnlyList<string>> ResolveAllAsync(KuduSession session, IEnumerable<string> values, IKuduTrace trace, CancellationToken cancellationToken)
@@ -64,6 +73,12 @@ namespace KuduDiagnostics.Session
                 return exact.Instance;
             }
 
+            KuduInstance? machine = ByMachineName(wanted, known);
+            if (machine != null)
+            {
+                return machine.Instance;
+            }
+
             List<KuduInstance> matches = wanted.Length == 0
                 ? new List<KuduInstance>()
                 : known.Where(i => i.Instance.StartsWith(wanted, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -92,7 +107,30 @@ namespace KuduDiagnostics.Session
                 ? "Get-KuduInstance lists them."
                 : "Use an id shown by Get-KuduProcess in this session, a full instance id, or a session made with -ResourceId and -UseAzureIdentity.";
             throw new KuduException(KuduErrorKind.InstanceNotResolved,
-                $"No instance of {siteName} has an id starting with '{value}'. {there} {fix}") { Value = value };
+                $"No instance of {siteName} has an id starting with '{value}' or the machine name '{value}'; it may have been recycled or scaled in. {there} {fix}") { Value = value };
+        }
+
+        private static KuduInstance? ByMachineName(string value, IReadOnlyList<KuduInstance> known) =>
+            known.FirstOrDefault(i => i.MachineName != null && string.Equals(i.MachineName, value.Trim(), StringComparison.OrdinalIgnoreCase));
+
+        /// <summary>Instance ids are hex; a value with other letters can only be a machine name.</summary>
+        private static bool LooksLikeMachineName(string value) => value.Trim().Any(c => !Uri.IsHexDigit(c));
+
+        /// <summary>Fills in machine names Resource Manager left out: each instance's Kudu says its own.</summary>
+        private static async Task AskMachineNamesAsync(KuduSession session, IReadOnlyList<KuduInstance> known, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            await Task.WhenAll(known.Where(i => i.MachineName == null).Select(async instance =>
+            {
+                try
+                {
+                    List<KuduProcess> processes = await session.Kudu().ListProcessesAsync(instance.Instance, trace, cancellationToken).ConfigureAwait(false);
+                    instance.MachineName = processes.Select(p => p.MachineName).FirstOrDefault(m => !string.IsNullOrEmpty(m));
+                }
+                catch (KuduException ex)
+                {
+                    trace.Verbose($"Could not ask instance {KuduTarget.ShortId(instance.Instance)} of {session.SiteName} its machine name: {ex.Message}");
+                }
+            })).ConfigureAwait(false);
         }
 
         /// <summary>"a1b2c3 (RD0003FF1A2B3C), b7c8d9": short ids, whole ids where two share a short one.</summary>

@@ -75,7 +75,7 @@ namespace KuduDiagnostics.Session
             foreach (KuduInstance instance in instances)
             {
                 instance.Session = session;
-                instance.MachineName = affinity.MachineNameOf(instance.Instance);
+                instance.MachineName ??= affinity.MachineNameOf(instance.Instance);
             }
 
             return instances;
@@ -92,6 +92,10 @@ namespace KuduDiagnostics.Session
 
             return met;
         }
+
+        /// <summary>The machine name of an instance as its Kudu said it (null when not known yet).</summary>
+        public static string? MachineNameOf(this KuduSession session, string? instance) =>
+            instance == null ? null : Of(session).Affinity.MachineNameOf(instance);
 
         /// <summary>True when the session can list instances (it was resolved through Resource Manager).</summary>
         public static bool CanListInstances(this KuduSession session) => Of(session).Arm != null && session.ResourceId != null;

@@ -8,7 +8,7 @@ using System.Management.Automation.Language;
 
 namespace KuduDiagnostics.Commands
 {
-    /// <summary>Completes -Instance with the short ids the tables show; the machine name is the tooltip.</summary>
+    /// <summary>Completes -Instance with the short ids the tables show (the machine name as tooltip), and the machine names too.</summary>
     public sealed class InstanceCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
@@ -21,16 +21,25 @@ namespace KuduDiagnostics.Commands
             }
 
             string? pinned = session.PinnedInstance;
+            var machines = new List<CompletionResult>();
             foreach (KuduInstance instance in CompleterSession.InstancesOf(session))
             {
-                if (!instance.Instance.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                string stays = string.Equals(instance.Instance, pinned, StringComparison.OrdinalIgnoreCase) ? " (the session's instance)" : string.Empty;
+                if (instance.Instance.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
                 {
-                    continue;
+                    yield return new CompletionResult(instance.ShortId, instance.ShortId, CompletionResultType.ParameterValue, (instance.MachineName ?? instance.Instance) + stays);
                 }
 
-                string stays = string.Equals(instance.Instance, pinned, StringComparison.OrdinalIgnoreCase) ? " (the session's instance)" : string.Empty;
-                string tip = (instance.MachineName ?? instance.Instance) + stays;
-                yield return new CompletionResult(instance.ShortId, instance.ShortId, CompletionResultType.ParameterValue, tip);
+                // Alerts split by Instance name the machine; -Instance takes that as well.
+                if (instance.MachineName != null && instance.MachineName.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    machines.Add(new CompletionResult(instance.MachineName, instance.MachineName, CompletionResultType.ParameterValue, $"instance {instance.ShortId}{stays}"));
+                }
+            }
+
+            foreach (CompletionResult machine in machines)
+            {
+                yield return machine;
             }
         }
     }

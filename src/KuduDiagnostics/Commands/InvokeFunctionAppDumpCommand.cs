@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
@@ -37,6 +38,7 @@ namespace KuduDiagnostics.Commands
 
         /// <summary>The site's resource id; binds from the Id of Get-AzWebApp and Get-AzFunctionApp objects.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ResourceIdSet, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = WebhookSet)]
         [ValidateNotNullOrEmpty]
         [Alias("Id")]
         public string? ResourceId { get; set; }
@@ -103,7 +105,7 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter AllInstances { get; set; }
 
-        /// <summary>Instances to dump (their ids or any unique start of one), instead of the session's instance.</summary>
+        /// <summary>Instances to dump (their ids, any unique start of one, or machine names), instead of the session's instance; wins over the alert's.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(InstanceCompleter))]
@@ -226,11 +228,16 @@ namespace KuduDiagnostics.Commands
             AlertRoute route;
             try
             {
-                route = AlertRoute.From(WebhookPayload.BodyOf(WebhookData!));
+                route = AlertRoute.From(WebhookPayload.BodyOf(WebhookData!), ResourceId);
             }
             catch (FormatException ex)
             {
                 WriteError(KuduErrors.Record(ex, "KuduWebhookInvalid", ErrorCategory.InvalidData, "WebhookData"));
+                return;
+            }
+            catch (ArgumentException ex)
+            {
+                WriteError(KuduErrors.Record(ex, "KuduAlertNamesNoSite", ErrorCategory.InvalidArgument, "WebhookData"));
                 return;
             }
 
@@ -245,20 +252,30 @@ namespace KuduDiagnostics.Commands
             }
 
             WriteVerbose($"Alert '{route.Rule}' fired for {route.SiteIds.Count} site(s).");
+            IReadOnlyList<string>? alertInstances = null;
+            if (route.Instances.Count > 0)
+            {
+                // What the caller says explicitly wins over what the alert names.
+                bool explicitInstances = AllInstances.IsPresent || Instance != null;
+                WriteVerbose($"Alert '{route.Rule}' names instance(s) {string.Join(", ", route.Instances)}{(explicitInstances ? ", but -AllInstances or -Instance was given and wins" : string.Empty)}.");
+                alertInstances = explicitInstances ? null : route.Instances;
+            }
+
             foreach (string siteId in route.SiteIds)
             {
-                StartSite(null, IdentityOptions(siteId), siteId);
+                StartSite(null, IdentityOptions(siteId), siteId, alertInstances);
             }
         }
 
-        private void StartSite(KuduSession? given, KuduSessionOptions? options, object target)
+        private void StartSite(KuduSession? given, KuduSessionOptions? options, object target, IReadOnlyList<string>? alertInstances = null)
         {
             var observer = new AppDumpObserver(this);
             var appOptions = new AppDumpOptions
             {
                 ProcessName = _names == null ? null : name => _names.Any(p => p.IsMatch(name)),
                 AllInstances = AllInstances.IsPresent,
-                Instances = Instance,
+                Instances = alertInstances ?? Instance,
+                InstancesFromAlert = alertInstances != null,
                 IncludeScmSite = IncludeScmSite.IsPresent,
                 Kind = Kind!,
                 Zip = string.Equals(Format, "Zip", StringComparison.OrdinalIgnoreCase),
