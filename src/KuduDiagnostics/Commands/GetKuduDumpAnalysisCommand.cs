@@ -10,7 +10,7 @@ namespace KuduDiagnostics.Commands
     /// thread runs, the exception in flight. Files are read with ClrMD and the dump's own runtime's DAC; one file
     /// that cannot be analysed is an error for that file, and the next one goes on.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "KuduDumpAnalysis", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "KuduDumpAnalysis", DefaultParameterSetName = ResultSet)]
     [OutputType(typeof(KuduDumpAnalysis))]
     public sealed class GetKuduDumpAnalysisCommand : KuduCmdlet
     {
