@@ -26,25 +26,23 @@ namespace KuduDiagnostics.Analysis
                 $"The dump of {result.ProcessName} ({result.ProcessId}) on {result.SiteName} is in blob storage ({result.BlobUri}): download it first (Azure Storage Explorer, azcopy or Get-AzStorageBlobContent) and analyse the file. Nothing is downloaded for you: a dump can be larger than the sandbox's disk.",
                 result.BlobUri?.ToString());
 
-        public static KuduDumpAnalysis AnalyzeBeside(KuduDumpResult result, DumpAnalysisOptions options, IKuduTrace trace, CancellationToken cancellationToken)
-        {
-            if (result.Path == null)
-            {
-                throw NotOnDisk(result);
-            }
+        public static KuduDumpAnalysis AnalyzeBeside(KuduDumpResult result, DumpAnalysisOptions options, IKuduTrace trace, CancellationToken cancellationToken) =>
+            AnalyzeBeside(result.Path ?? throw NotOnDisk(result), result, options, trace, cancellationToken);
 
+        public static KuduDumpAnalysis AnalyzeBeside(string dumpPath, KuduDumpResult? source, DumpAnalysisOptions options, IKuduTrace trace, CancellationToken cancellationToken)
+        {
             KuduDumpAnalysis analysis;
             s_oneAtATime.Wait(cancellationToken);
             try
             {
-                analysis = DumpAnalyzer.Analyze(result.Path, options, result, trace, cancellationToken);
+                analysis = DumpAnalyzer.Analyze(dumpPath, options, source, trace, cancellationToken);
             }
             finally
             {
                 s_oneAtATime.Release();
             }
 
-            Write(analysis, PathFor(result.Path));
+            Write(analysis, PathFor(dumpPath));
             return analysis;
         }
 
