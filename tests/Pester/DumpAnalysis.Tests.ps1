@@ -1,13 +1,16 @@
 # Get-KuduDumpAnalysis and Invoke-FunctionAppDump -Analyze on real dumps: real .NET processes (tests/LinuxTarget)
 # with a known heap, dumped by dotnet-dump 10.0.750501; what the analysis finds is checked against what the
-# process allocated and against dotnet-dump's own "dumpheap -stat" of the same file.
+# process allocated and against dotnet-dump's own "dumpheap -stat" of the same file. Linux only: the cores, the
+# runtime folder and its libcoreclr.so build-id are Linux's (on Windows dotnet-dump writes minidumps).
 
 BeforeDiscovery {
     $script:haveAzurite = [bool] $env:KUDU_TEST_AZURITE_BLOB
+    $script:onLinux = [bool] (Get-Variable IsLinux -ValueOnly -ErrorAction Ignore)  # no $IsLinux in Windows PowerShell 5.1
 }
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    if (-not (Get-Variable IsLinux -ValueOnly -ErrorAction Ignore)) { return }
     $folder = New-TestFolder
     # Marker: a known number of LeakedWidget objects, each with a byte array of a known size.
     $marker = Start-LinuxTarget -Widgets 1234 -PayloadBytes 3000
@@ -61,7 +64,7 @@ AfterAll {
     if ($folder) { Remove-Item -Recurse -Force $folder -ErrorAction Ignore }
 }
 
-Describe 'Get-KuduDumpAnalysis on a Heap dump' {
+Describe 'Get-KuduDumpAnalysis on a Heap dump' -Skip:(-not $onLinux) {
     BeforeAll {
         $analysis = Get-KuduDumpAnalysis -Path $heapDump.FullName -Top 100000 -WarningVariable warnings
     }
@@ -138,7 +141,7 @@ Describe 'Get-KuduDumpAnalysis on a Heap dump' {
     }
 }
 
-Describe 'Get-KuduDumpAnalysis on a Mini dump' {
+Describe 'Get-KuduDumpAnalysis on a Mini dump' -Skip:(-not $onLinux) {
     BeforeAll {
         $analysis = Get-KuduDumpAnalysis $miniDump.FullName -WarningVariable warnings -WarningAction SilentlyContinue
     }
@@ -164,7 +167,7 @@ Describe 'Get-KuduDumpAnalysis on a Mini dump' {
     }
 }
 
-Describe 'Files that cannot be analysed' {
+Describe 'Files that cannot be analysed' -Skip:(-not $onLinux) {
     It 'gives each its own error, and the next file goes on' {
         $inputs = $notADump, $truncated, $windows, $partial, $heapDump.FullName
         $out = @($inputs | Get-KuduDumpAnalysis -Top 1 -ErrorVariable errors -ErrorAction SilentlyContinue)
@@ -221,7 +224,7 @@ Describe 'Files that cannot be analysed' {
     }
 }
 
-Describe 'Dump results piped in' {
+Describe 'Dump results piped in' -Skip:(-not $onLinux) {
     BeforeAll {
         $scenario = @{ sites = @(@{ name = 'contoso'; instanceCount = 2; appWorkers = 1; extraProcesses = @(); dump = @{ sizes = @{ default = 65536 } } }) }
         $emulator = Start-KuduEmulator -Scenario $scenario
