@@ -159,6 +159,30 @@ namespace KuduDiagnostics.Tests
         }
 
         [Fact]
+        public void A_Windows_runtime_is_the_dumps_build_when_its_time_stamp_and_image_size_match()
+        {
+            // Any PE image stands in for coreclr.dll: the index is the PE header's, read here by the BCL's PEReader too.
+            string image = typeof(object).Assembly.Location;
+            using var reader = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(image));
+            int stamp = reader.PEHeaders.CoffHeader.TimeDateStamp;
+            int size = reader.PEHeaders.PEHeader!.SizeOfImage;
+            Assert.Equal((stamp, size), PeFile.ReadIndex(image));
+            Assert.Null(PeFile.ReadIndex(Temp(new byte[] { 0x7F, (byte)'E', (byte)'L', (byte)'F' }, ".so")));
+
+            string folder = Path.Combine(Path.GetTempPath(), "kudu-runtime-" + Guid.NewGuid().ToString("n"));
+            Directory.CreateDirectory(folder);
+            File.Copy(image, Path.Combine(folder, "coreclr.dll"));
+            File.WriteAllBytes(Path.Combine(folder, "mscordaccore.dll"), new byte[] { 1 });
+            var query = new DacQuery { RuntimeModulePath = Path.Combine(folder, "coreclr.dll"), IndexTimeStamp = stamp, IndexFileSize = size, DacFileName = "mscordaccore.dll", Version = "8.0.5" };
+            Assert.Equal(Path.Combine(folder, "mscordaccore.dll"), DacLocator.Find(query));
+            query.IndexFileSize = size + 4096;
+            Assert.Null(DacLocator.Find(query));
+            query.DacPath = folder;
+            Assert.Equal(DumpAnalysisErrorKind.DacMismatch, Assert.Throws<DumpAnalysisException>(() => DacLocator.Find(query)).Kind);
+            Directory.Delete(folder, recursive: true);
+        }
+
+        [Fact]
         public void Symbol_store_keys_follow_dotnet_symbol()
         {
             var linux = new DacQuery { DacFileName = "libmscordaccore.so", BuildId = new byte[] { 0x79, 0x94, 0x5f } };

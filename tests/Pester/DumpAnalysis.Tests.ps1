@@ -1,7 +1,8 @@
 # Get-KuduDumpAnalysis and Invoke-FunctionAppDump -Analyze on real dumps: real .NET processes (tests/LinuxTarget)
 # with a known heap, dumped by dotnet-dump 10.0.750501; what the analysis finds is checked against what the
 # process allocated and against dotnet-dump's own "dumpheap -stat" of the same file. Linux only: the cores, the
-# runtime folder and its libcoreclr.so build-id are Linux's (on Windows dotnet-dump writes minidumps).
+# runtime folder and its libcoreclr.so build-id are Linux's (on Windows dotnet-dump writes minidumps: see
+# DumpAnalysis.Windows.Tests.ps1).
 
 BeforeDiscovery {
     $script:haveAzurite = [bool] $env:KUDU_TEST_AZURITE_BLOB

@@ -34,7 +34,8 @@ namespace KuduDiagnostics.Analysis
     /// Finds the DAC (the runtime's data access library) a dump must be read with. ClrMD on Linux looks only in its
     /// symbol cache and on the symbol server, which it does not download from on Linux, and it reads .NET 8 and
     /// 10 as version 0.0, so a DAC given by path is refused as mismatched. The sure local match is the DAC beside
-    /// the very libcoreclr.so the dump ran: same ELF build-id. Then ClrMD is asked to take it without its check.
+    /// the very libcoreclr.so the dump ran: same ELF build-id (on Windows: coreclr.dll's time stamp and size). Then
+    /// ClrMD is asked to take it without its own check.
     /// </summary>
     internal static class DacLocator
     {
@@ -115,6 +116,12 @@ namespace KuduDiagnostics.Analysis
                     $"-DacPath: the runtime beside '{file}' is another build than the dump's .NET {q.Version} (build id {Hex(id)}, the dump's is {Hex(q.BuildId)}). Give the {q.DacFileName} of .NET {q.Version}.", given);
             }
 
+            if (q.BuildId.Length == 0 && q.IndexTimeStamp != 0 && File.Exists(module) && PeFile.ReadIndex(module) is var (stamp, size) && (stamp != q.IndexTimeStamp || size != q.IndexFileSize))
+            {
+                throw new DumpAnalysisException(DumpAnalysisErrorKind.DacMismatch,
+                    $"-DacPath: the runtime beside '{file}' is another build than the dump's .NET {q.Version} (time stamp {stamp:X8}, the dump's is {q.IndexTimeStamp:X8}). Give the {q.DacFileName} of .NET {q.Version}.", given);
+            }
+
             return file;
         }
 
@@ -123,13 +130,19 @@ namespace KuduDiagnostics.Analysis
         {
             string dac = Path.Combine(folder, q.DacFileName);
             string module = Path.Combine(folder, FileNameOf(q.RuntimeModulePath));
-            if (q.BuildId.Length == 0 || !File.Exists(dac) || !File.Exists(module))
+            if (!File.Exists(dac) || !File.Exists(module))
             {
                 return null;
             }
 
-            byte[]? id = ElfFile.ReadBuildId(module);
-            return id != null && id.SequenceEqual(q.BuildId) ? dac : null;
+            if (q.BuildId.Length > 0)
+            {
+                byte[]? id = ElfFile.ReadBuildId(module);
+                return id != null && id.SequenceEqual(q.BuildId) ? dac : null;
+            }
+
+            // Windows: the same build has the same time stamp and image size.
+            return q.IndexTimeStamp != 0 && PeFile.ReadIndex(module) is var (stamp, size) && stamp == q.IndexTimeStamp && size == q.IndexFileSize ? dac : null;
         }
 
         internal static string Hex(byte[] bytes) => string.Concat(bytes.Select(b => b.ToString("x2")));

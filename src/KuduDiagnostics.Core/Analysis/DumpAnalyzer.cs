@@ -66,7 +66,8 @@ namespace KuduDiagnostics.Analysis
             using (target)
             {
                 analysis.ProcessId = target.DataReader.ProcessId;
-                analysis.Platform = DumpFileCheck.Name(target.DataReader.TargetPlatform) is string p && p == "macOS" ? "OSX" : DumpFileCheck.Name(target.DataReader.TargetPlatform);
+                OSPlatform platform = target.DataReader.TargetPlatform;
+                analysis.Platform = platform == OSPlatform.Windows ? "Windows" : platform == OSPlatform.OSX ? "OSX" : platform == OSPlatform.Linux ? "Linux" : platform.ToString();
                 analysis.Architecture = target.DataReader.Architecture.ToString();
                 ClrInfo clr = target.ClrVersions.FirstOrDefault(c => c.Flavor == ClrFlavor.Core) ?? target.ClrVersions.FirstOrDefault()
                     ?? throw new DumpAnalysisException(DumpAnalysisErrorKind.NoRuntime,
