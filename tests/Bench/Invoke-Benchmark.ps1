@@ -12,8 +12,8 @@ param(
     [Parameter(Mandatory)] [string] $Root,
     [string] $Configuration = 'Release',
     [scriptblock] $BuildAction,
-    [ValidateSet('Disk', 'Blob', 'Lookup', 'Linux')]
-    [string[]] $Suite = @('Disk', 'Blob', 'Lookup', 'Linux'),
+    [ValidateSet('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis')]
+    [string[]] $Suite = @('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis'),
     [int] $Repeat = 3
 )
 
@@ -119,5 +119,6 @@ foreach ($s in $Suite) {
         'Blob' { if (Test-Path (Join-Path $PSScriptRoot 'Blob.ps1')) { & (Join-Path $PSScriptRoot 'Blob.ps1') -Root $Root -Repeat $Repeat } }
         'Lookup' { if (Test-Path (Join-Path $PSScriptRoot 'Lookup.ps1')) { & (Join-Path $PSScriptRoot 'Lookup.ps1') -Root $Root -Repeat $Repeat } }
         'Linux' { & (Join-Path $PSScriptRoot 'Linux.ps1') -Root $Root -Repeat $Repeat }
+        'Analysis' { & (Join-Path $PSScriptRoot 'Analysis.ps1') -Root $Root -Repeat $Repeat }
     }
 }

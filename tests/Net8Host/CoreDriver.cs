@@ -22,6 +22,8 @@ namespace Net8Host
 
     internal sealed record DumpRow(long Length, string? Path, string? BlobName, bool SignatureValid, int Mask);
 
+    internal sealed record AnalysisRow(string RuntimeVersion, bool HeapInDump, long MarkerCount, string BiggestType, int Threads, string JsonPath);
+
     internal sealed class CoreDriver : IDisposable
     {
         private readonly KuduSession _session;
@@ -85,6 +87,14 @@ namespace Net8Host
             DumpAsync(instance, id, BlobDumpSink.CreateForSession(new BlobDestination { ContainerUri = containerUriWithSas }, _session), ct);
 
         public void Dispose() => _session.Dispose();
+
+        /// <summary>Invoke-FunctionAppDump -Analyze's step for one saved dump: ClrMD in the private context, .analysis.json beside it.</summary>
+        public static AnalysisRow AnalyzeBeside(string dump, string markerType)
+        {
+            KuduDumpAnalysis a = KuduDiagnostics.Analysis.AnalysisFile.AnalyzeBeside(dump, null, new KuduDiagnostics.Analysis.DumpAnalysisOptions { Top = 100000 }, NullTrace.Instance, CancellationToken.None);
+            long marker = a.TopTypes.Where(t => t.Type == markerType).Sum(t => t.Count);
+            return new AnalysisRow(a.RuntimeVersion, a.HeapInDump, marker, a.TopTypes.FirstOrDefault()?.Type ?? string.Empty, a.Threads.Length, KuduDiagnostics.Analysis.AnalysisFile.PathFor(dump));
+        }
 
         private async Task<DumpRow> DumpAsync(string? instance, int id, IDumpSink sink, CancellationToken ct)
         {

@@ -26,7 +26,7 @@ namespace Net8Host
             {
                 if (!a.ContainsKey(required))
                 {
-                    Console.Error.WriteLine($"usage: Net8Host --module <out/KuduDiagnostics> --emulator-ready <ready.json> --azure-core <Azure.Core 1.44.1 dll> [--blob-container <container URI with SAS>] [--work <folder>]");
+                    Console.Error.WriteLine($"usage: Net8Host --module <out/KuduDiagnostics> --emulator-ready <ready.json> --azure-core <Azure.Core 1.44.1 dll> [--blob-container <container URI with SAS>] [--work <folder>] [--dump <core> --marker-type <type> --marker-count <n>]");
                     return 2;
                 }
             }
@@ -115,6 +115,12 @@ namespace Net8Host
                 return $"{instances.Count} instances, {string.Join(" + ", counts)} processes";
             });
             identity?.Dispose();
+
+            if (a.TryGetValue("dump", out string? dump))
+            {
+                Check("Get-KuduDumpAnalysis's core on a real Heap dump, .analysis.json beside it", () => Analysis.AnalyzeRealDump(dump, a["marker-type"], int.Parse(a["marker-count"])));
+                Check("ClrMD and its System.Collections.Immutable 10 bind in the private context", Analysis.ExpectClrMdIsolated);
+            }
 
             Check("one consistent set in the private context, whatever asks", () => Loading.ExpectConsistentSet(module));
 

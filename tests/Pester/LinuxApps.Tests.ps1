@@ -99,6 +99,28 @@ Describe 'Linux apps: the same cmdlets over KuduLite and dotnet-monitor' {
         @($walk | Where-Object { $_ -match '\sKuduMarker\.LeakedWidget$' }) | Should -HaveCount 0
     }
 
+    It 'analyses each Linux dump it saves with Invoke-FunctionAppDump -Analyze, beside the dump' {
+        $runbook = New-TestFolder
+        try {
+            $out = @(Invoke-FunctionAppDump -Session $session -Instance $i0 -DumpType Heap -Path $runbook -Analyze -Confirm:$false)
+
+            $dumps = @($out | Where-Object { $_ -is [KuduDiagnostics.KuduDumpResult] })
+            $analyses = @($out | Where-Object { $_ -is [KuduDiagnostics.KuduDumpAnalysis] })
+            $dumps | Should -HaveCount 1
+            $analyses | Should -HaveCount 1
+            $analyses[0].HeapInDump | Should -BeTrue
+            $analyses[0].ProcessId | Should -Be $targetA.pid
+            $analyses[0].Instance | Should -Be $i0
+            $analyses[0].TopTypes[0].Size | Should -BeGreaterOrEqual $analyses[0].TopTypes[-1].Size
+            $json = Get-Content -Raw ([IO.Path]::ChangeExtension($dumps[0].Path, '.analysis.json')) | ConvertFrom-Json
+            $json.HeapInDump | Should -BeTrue
+            $json.ObjectCount | Should -Be $analyses[0].ObjectCount
+            $full = Get-KuduDumpAnalysis -Path $dumps[0].Path -Top 500
+            ($full.TopTypes | Where-Object Type -eq 'KuduMarker.LeakedWidget').Count | Should -Be $targetA.widgets
+        }
+        finally { Remove-Item -Recurse -Force $runbook -ErrorAction Ignore }
+    }
+
     It 'refuses Windows-only options on Linux with a clear error, before anything is asked' {
         $before = @((Get-KuduEmulatorStats $emulator 'penguin').dumps).Count
         Save-KuduProcessDump -Session $session -Instance $i0 -Id $targetA.pid -DumpTypeMask 0x41A25 -Path $folder -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue

@@ -20,7 +20,9 @@ function Start-LinuxTarget {
         [int] $PayloadBytes = 1000,
         [switch] $Exception,
         [string] $TargetDll = (Get-LinuxTargetPath),
-        [int] $TimeoutSeconds = 30
+        [int] $TimeoutSeconds = 30,
+        # The dotnet muxer to run it with: another runtime folder's, to dump a process whose runtime is then gone.
+        [string] $DotNet = 'dotnet'
     )
     if (-not (Test-Path $TargetDll)) { throw "The Linux target app is not built: $TargetDll" }
     $work = Join-Path ([IO.Path]::GetTempPath()) ('kudu-target-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
@@ -28,7 +30,7 @@ function Start-LinuxTarget {
     $readyFile = Join-Path $work 'ready.json'
     $arguments = @($TargetDll, '--widgets', $Widgets, '--payload-bytes', $PayloadBytes, '--ready-file', $readyFile, '--parent-pid', $PID)
     if ($Exception) { $arguments += '--exception' }
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru `
+    $process = Start-Process -FilePath $DotNet -ArgumentList $arguments -PassThru `
         -RedirectStandardOutput (Join-Path $work 'stdout.txt') -RedirectStandardError (Join-Path $work 'stderr.txt')
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
     while (-not (Test-Path $readyFile)) {
@@ -88,6 +90,19 @@ function Invoke-DotnetDumpAnalyze {
     finally { Pop-Location }
     if ($LASTEXITCODE -ne 0) { throw "dotnet-dump analyze failed ($LASTEXITCODE): $($output -join "`n")" }
     return $output
+}
+
+function Save-DotnetDump {
+    <#
+    .SYNOPSIS
+        Dumps a running .NET process with the repository's dotnet-dump (local tool): a real ELF core, Mini or Heap.
+    #>
+    param([Parameter(Mandatory)] [int] $ProcessId, [Parameter(Mandatory)] [ValidateSet('Mini', 'Heap', 'Triage', 'Full')] [string] $Type, [Parameter(Mandatory)] [string] $Path)
+    Push-Location (Join-Path $PSScriptRoot '../..') # dotnet finds local tools only at or below the manifest
+    try { $output = & dotnet dotnet-dump collect -p $ProcessId --type $Type -o $Path 2>&1 | ForEach-Object { "$_" } }
+    finally { Pop-Location }
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path $Path)) { throw "dotnet-dump collect failed ($LASTEXITCODE): $($output -join "`n")" }
+    Get-Item $Path
 }
 
 Export-ModuleMember -Function *

@@ -5,6 +5,7 @@
 
 Set-StrictMode -Version 3.0
 Import-Module (Join-Path $PSScriptRoot 'KuduTestTools.psm1') -Verbose:$false
+Import-Module (Join-Path $PSScriptRoot 'LinuxTestTools.psm1') -Verbose:$false
 
 $script:Net8Version = '8.0.34'
 
@@ -77,6 +78,12 @@ function Invoke-Net8Leg {
             New-TestContainer $Azurite $container
             $arguments += @('--blob-container', "$($Azurite.BlobEndpoint)/$($container)?$(New-TestContainerSas -Container $container)")
         }
+
+        # A real Heap dump for the analysis (ClrMD on .NET 8); removed with the emulator's work folder.
+        $target = Start-LinuxTarget -Widgets 777 -PayloadBytes 100
+        try { $dump = Save-DotnetDump -ProcessId $target.pid -Type Heap -Path (Join-Path $emulator.WorkFolder 'net8-heap.core') }
+        finally { Stop-LinuxTarget $target }
+        $arguments += @('--dump', $dump.FullName, '--marker-type', $target.markerType, '--marker-count', $target.widgets)
 
         $lines = @(& $muxer @arguments 2>&1 | ForEach-Object { $line = "$_"; Write-Host $line; $line })
         $exitCode = $LASTEXITCODE

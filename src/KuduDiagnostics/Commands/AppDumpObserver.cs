@@ -15,7 +15,11 @@ namespace KuduDiagnostics.Commands
         public bool ShouldDump(KuduProcessDetail p) =>
             _cmdlet.Bridge.Invoke(() => _cmdlet.ShouldProcess(TargetOf(p).Display, DumpParameters.Action(_cmdlet.Kind!)), _cmdlet.CancellationToken);
 
-        public void Dumped(KuduDumpResult result) => _cmdlet.Bridge.Post(() => _cmdlet.WriteObject(result));
+        public void Dumped(KuduDumpResult result)
+        {
+            _cmdlet.Bridge.Post(() => _cmdlet.WriteObject(result));
+            _cmdlet.AfterDump(result);
+        }
 
         // Leaving out the SCM worker is the documented default, not news: Verbose, so a runbook's warnings stay for trouble.
         public void Skipped(KuduProcessDetail p, string reason) =>

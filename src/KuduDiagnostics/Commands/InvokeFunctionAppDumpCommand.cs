@@ -19,7 +19,7 @@ namespace KuduDiagnostics.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FunctionAppDump", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(KuduDumpResult))]
-    public sealed class InvokeFunctionAppDumpCommand : KuduCmdlet, ISessionParameters
+    public sealed partial class InvokeFunctionAppDumpCommand : KuduCmdlet, ISessionParameters
     {
         private const string SessionSet = "Session";
         private const string ResourceIdSet = "ResourceId";
@@ -173,6 +173,7 @@ namespace KuduDiagnostics.Commands
                     "KuduAuthenticationMissing", ErrorCategory.InvalidArgument, Name));
             }
 
+            CheckAnalyzeDestination();
             _names = ProcessName?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
             _destinations = DumpParameters.OneDestination(this, Path, new BlobDestination
             {

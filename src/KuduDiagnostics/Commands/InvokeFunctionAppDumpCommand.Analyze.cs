@@ -1,0 +1,61 @@
+using System;
+using System.Management.Automation;
+using KuduDiagnostics.Analysis;
+
+namespace KuduDiagnostics.Commands
+{
+    /// <summary>Invoke-FunctionAppDump -Analyze: each dump saved to disk is analysed, written beside it as .analysis.json and output.</summary>
+    public sealed partial class InvokeFunctionAppDumpCommand
+    {
+        /// <summary>Analyses each dump saved (as Get-KuduDumpAnalysis does) and writes the result beside it as &lt;dump&gt;.analysis.json.</summary>
+        [Parameter]
+        public SwitchParameter Analyze { get; set; }
+
+        /// <summary>Called from Begin: an analysis needs the file on disk, and nothing is downloaded from blob storage.</summary>
+        private void CheckAnalyzeDestination()
+        {
+            if (Analyze.IsPresent && (BlobContainerUri != null || ConnectionString != null))
+            {
+                ThrowTerminatingError(KuduErrors.Record(
+                    new ArgumentException("-Analyze reads the dumps it saves, so it needs them on disk: use -Path, not a blob container."),
+                    "DumpAnalysisNeedsPath", ErrorCategory.InvalidArgument, null));
+            }
+        }
+
+        /// <summary>
+        /// Called on the run's thread right after a dump is stored, so the site's next dump waits for it (the process
+        /// is not frozen meanwhile). The analysis is not a dump failure: an error here leaves the dump counted as saved.
+        /// </summary>
+        internal void AfterDump(KuduDumpResult result)
+        {
+            if (!Analyze.IsPresent)
+            {
+                return;
+            }
+
+            try
+            {
+                KuduDumpAnalysis analysis = AnalysisFile.AnalyzeBeside(result, new DumpAnalysisOptions(), Trace, CancellationToken);
+                Trace.Verbose($"Analysis of {result.Path} written to {AnalysisFile.PathFor(result.Path!)}.");
+                Bridge.Post(() =>
+                {
+                    if (!analysis.HeapInDump)
+                    {
+                        WriteWarning(AnalysisErrors.NoHeapWarning(analysis));
+                    }
+
+                    WriteObject(analysis);
+                });
+            }
+            catch (DumpAnalysisException ex)
+            {
+                Bridge.Post(() => WriteError(AnalysisErrors.Record(ex, result)));
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+            {
+                // The .analysis.json could not be written (disk full, permissions): the dump itself is fine.
+                Bridge.Post(() => WriteError(KuduErrors.Record(ex, "DumpAnalysisWriteFailed", ErrorCategory.WriteError, result)));
+            }
+        }
+    }
+}
