@@ -21,6 +21,7 @@
         'Save-KuduProcessDump'
         'Get-KuduInstance'
         'Invoke-FunctionAppDump'
+        'Watch-KuduProcess'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -18,7 +18,7 @@ namespace KuduDiagnostics.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FunctionAppDump", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(KuduDumpResult))]
-    public sealed class InvokeFunctionAppDumpCommand : KuduCmdlet, ISessionParameters
+    public sealed partial class InvokeFunctionAppDumpCommand : KuduCmdlet, ISessionParameters
     {
         private const string SessionSet = "Session";
         private const string ResourceIdSet = "ResourceId";
@@ -181,6 +181,7 @@ namespace KuduDiagnostics.Commands
                 Force = Force.IsPresent,
             });
 
+            BeginWatch();
             _queue = NewWorkQueue<AppDumpSummary>();
         }
 
@@ -271,7 +272,7 @@ namespace KuduDiagnostics.Commands
                     try
                     {
                         IDumpSink sink = _destinations!.For(session);
-                        AppDumpSummary summary = await AppDumpRun.RunAsync(session, sink, appOptions, observer, Trace, ct).ConfigureAwait(false);
+                        AppDumpSummary summary = await RunSiteAsync(session, sink, appOptions, observer, ct).ConfigureAwait(false);
                         Trace.Verbose($"{session.SiteName}: {summary.Dumped} dumped, {summary.Skipped} skipped, {summary.Failed} failed of {summary.Candidates} matching process(es).");
                         return summary;
                     }
