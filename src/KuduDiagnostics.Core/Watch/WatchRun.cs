@@ -78,6 +78,7 @@ namespace KuduDiagnostics.Watch
         {
             IClock clock = options.Clock;
             using var tick = new SemaphoreSlim(0, 1);
+            var schedule = new Schedule(clock, options.Interval);
             using ITicker ticker = clock.Every(options.Interval, () => Signal(tick));
             bool missing = false;
             while (!stop.IsCancellationRequested)
@@ -86,7 +87,7 @@ namespace KuduDiagnostics.Watch
                 try
                 {
                     await tick.WaitAsync(stop.Token).ConfigureAwait(false);
-                    pass = await sampler.SampleAsync(clock.UtcNow, stop.Token).ConfigureAwait(false);
+                    pass = await sampler.SampleAsync(schedule.Next(), stop.Token).ConfigureAwait(false);
                     missing = false;
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -131,6 +132,36 @@ namespace KuduDiagnostics.Watch
                 }
 
                 observer.Sampled(tracker.Snapshot());
+            }
+        }
+
+        /// <summary>
+        /// A pass's time is the tick it answers, on the ideal schedule (start + n x interval), not the timer's
+        /// reading: a timer that fires a millisecond early must not make 3 intervals count as less than 3 seconds.
+        /// A pass that starts late (the previous one overran) takes the tick it is late for, so it never claims more.
+        /// </summary>
+        private sealed class Schedule
+        {
+            private readonly IClock _clock;
+            private readonly TimeSpan _interval;
+            private readonly TimeSpan _origin;
+            private readonly DateTime _originUtc;
+            private long _last = -1;
+
+            public Schedule(IClock clock, TimeSpan interval)
+            {
+                _clock = clock;
+                _interval = interval;
+                _origin = clock.Now;
+                _originUtc = clock.UtcNow;
+            }
+
+            public DateTime Next()
+            {
+                // A tenth of an interval absorbs a timer firing early; floor keeps a late pass on its own tick.
+                long n = (long)Math.Floor((_clock.Now - _origin + TimeSpan.FromTicks(_interval.Ticks / 10)).Ticks / (double)_interval.Ticks);
+                _last = Math.Max(n, _last + 1);
+                return _originUtc + TimeSpan.FromTicks(_interval.Ticks * _last);
             }
         }
 
