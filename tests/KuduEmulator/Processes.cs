@@ -33,6 +33,8 @@ internal sealed class ProcessModel
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
     public bool IsWebJob { get; init; }
     public string? Description { get; init; }
+    /// <summary>When a scripted process's figures were taken (its time_stamp); null: the moment the detail is written.</summary>
+    public DateTime? TimeStamp { get; init; }
 }
 
 internal sealed class ThreadModel

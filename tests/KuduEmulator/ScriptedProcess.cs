@@ -5,7 +5,7 @@ namespace KuduEmulator;
 /// <summary>A process as its script says it is at a moment: a copy with the scripted figures put in.</summary>
 internal static class ScriptedProcess
 {
-    public static ProcessModel At(ProcessModel p, ProcessScript? script, double t, int? processorCount)
+    public static ProcessModel At(ProcessModel p, ProcessScript? script, double t, DateTime now, int? processorCount)
     {
         long? Bytes(string metric) => script?.Value(metric, t) is { } v ? (long)Math.Round(v) & ~0xFFFL : null; // whole pages
         var privateMemory = Bytes("privateMemory") ?? p.PrivateMemory;
@@ -42,6 +42,7 @@ internal static class ScriptedProcess
             Environment = processorCount is { } count && p.Environment is { } env ? WithProcessors(env, count) : p.Environment,
             IsWebJob = p.IsWebJob,
             Description = p.Description,
+            TimeStamp = now,
         };
     }
 

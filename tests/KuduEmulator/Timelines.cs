@@ -12,6 +12,9 @@ internal sealed class ScenarioClock
 
     public double ElapsedSeconds => Stopwatch.GetElapsedTime(Volatile.Read(ref _start)).TotalSeconds;
 
+    /// <summary>The wall-clock moment of a scenario time, so a time_stamp agrees exactly with the figures beside it.</summary>
+    public DateTime UtcAt(double seconds) => _startedUtc.AddTicks((long)(seconds * TimeSpan.TicksPerSecond));
+
     public DateTime StartedUtc => _startedUtc;
 
     public void Restart()
@@ -149,7 +152,7 @@ internal sealed class InstanceScript(ScenarioClock clock, int? processorCount, I
             var script = processes.GetValueOrDefault(p.Id);
             if (script is null || script.IsAlive(t))
             {
-                live.Add(script is null && processorCount is null ? p : ScriptedProcess.At(p, script, t, processorCount));
+                live.Add(script is null && processorCount is null ? p : ScriptedProcess.At(p, script, t, clock.UtcAt(t), processorCount));
             }
         }
         return live;
