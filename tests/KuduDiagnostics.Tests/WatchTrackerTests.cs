@@ -131,6 +131,30 @@ namespace KuduDiagnostics.Tests
         }
 
         [Fact]
+        public void For_is_timed_by_the_instances_stamps_and_forgives_only_the_slack()
+        {
+            // The watch's ticks are a second apart, but Kudu stamped the last reading 30 ms early (a quicker answer).
+            double[] stamps = { 0, 1.01, 2.0, 2.97 };
+            foreach ((TimeSpan slack, bool fires) in new[] { (TimeSpan.FromMilliseconds(50), true), (TimeSpan.FromMilliseconds(20), false) })
+            {
+                var tracker = new WatchTracker(Memory(1), TimeSpan.FromSeconds(3), TimeSpan.Zero, 1, slack);
+                KuduWatchFiring? firing = null;
+                foreach (double s in stamps)
+                {
+                    firing = tracker.Observe(Sample(2 * GB, serverTime: Start.AddSeconds(100 + s)));
+                    _clock.Advance(Second);
+                }
+
+                Assert.Equal(fires, firing != null);
+                if (firing != null)
+                {
+                    Assert.Equal(Start.AddSeconds(100), firing.CrossedAt);
+                    Assert.Equal(Start.AddSeconds(102.97), firing.FiredAt);
+                }
+            }
+        }
+
+        [Fact]
         public void Cooldown_keeps_a_process_that_fired_from_firing_again_until_it_has_passed()
         {
             long?[] sustained = Enumerable.Repeat<long?>(2 * GB, 12).ToArray();

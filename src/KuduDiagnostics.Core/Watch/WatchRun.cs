@@ -56,7 +56,8 @@ namespace KuduDiagnostics.Watch
                 ? (await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i.Instance).ToList()
                 : options.Instances is { Count: > 0 } given ? given.Select(i => (string?)i).ToList() : new List<string?> { null };
 
-            var tracker = new WatchTracker(options.Triggers, options.For, options.Cooldown, options.Count);
+            // A twentieth of an interval of slack: network jitter, not a real shortfall of -For.
+            var tracker = new WatchTracker(options.Triggers, options.For, options.Cooldown, options.Count, TimeSpan.FromTicks(options.Interval.Ticks / 20));
             var samplers = instances.Select(i => new InstanceSampler(session, kudu, i, wanted, options, trace)).ToList();
             trace.Verbose($"Watching {(options.Ids is { Count: > 0 } ids ? "process " + string.Join(", ", ids) : options.ProcessName == null ? worker : "the named processes")} on {samplers.Count} instance(s) of {session.SiteName} every {options.Interval:c} until {options.Count} firing(s){(options.Timeout is TimeSpan t ? $" or {t:c}" : string.Empty)}: {options.Triggers.Describe(options.For)}. Each interval costs one process list per instance and one process detail per watched process.");
 

@@ -16,10 +16,10 @@ namespace KuduDiagnostics.Watch
         /// <summary>Tells a new process from an old one that had the same pid.</summary>
         public DateTime? StartTime { get; set; }
 
-        /// <summary>When the sample was taken, on the watch's clock (UTC): what -For and -Cooldown count with.</summary>
+        /// <summary>The tick of the pass that took the sample, on the watch's schedule (UTC); used when Kudu stamps no time.</summary>
         public DateTime At { get; set; }
 
-        /// <summary>When Kudu read the figures, on the instance's clock (its time_stamp); CPU percent prefers it.</summary>
+        /// <summary>When Kudu read the figures, on the instance's clock (its time_stamp): what -For, -Cooldown and CPU percent count with.</summary>
         public DateTime? ServerTime { get; set; }
 
         public TimeSpan? TotalCpuTime { get; set; }
@@ -55,12 +55,18 @@ namespace KuduDiagnostics.Watch
         private readonly WatchTriggers _triggers;
         private readonly TimeSpan _for;
         private readonly TimeSpan _cooldown;
+        private readonly TimeSpan _slack;
         private readonly int _count;
         private readonly string _description;
         private int _fired;
 
-        public WatchTracker(WatchTriggers triggers, TimeSpan holdFor, TimeSpan cooldown, int count)
+        /// <param name="slack">
+        /// How much network jitter -For and -Cooldown forgive. Samples are timed by the instance's own clock when it
+        /// stamps them, and one answer a few milliseconds quicker than the last must not cost a whole interval.
+        /// </param>
+        public WatchTracker(WatchTriggers triggers, TimeSpan holdFor, TimeSpan cooldown, int count, TimeSpan slack = default)
         {
+            _slack = slack;
             _triggers = triggers;
             _for = holdFor;
             _cooldown = cooldown;
@@ -101,21 +107,22 @@ namespace KuduDiagnostics.Watch
                     return null;
                 }
 
-                state.Since ??= sample.At;
-                if (sample.At - state.Since.Value < _for || Done)
+                DateTime at = TimeOf(sample);
+                state.Since ??= at;
+                if (at - state.Since.Value < _for - _slack || Done)
                 {
                     return null;
                 }
 
-                if (state.LastFired is DateTime last && sample.At - last < _cooldown)
+                if (state.LastFired is DateTime last && at - last < _cooldown - _slack)
                 {
                     return null;
                 }
 
                 _fired++;
                 DateTime crossed = state.Since.Value;
-                state.LastFired = sample.At;
-                state.Since = sample.At; // firing again needs the triggers to hold for -For once more
+                state.LastFired = at;
+                state.Since = at; // firing again needs the triggers to hold for -For once more
                 WatchReading r = state.Reading;
                 return new KuduWatchFiring
                 {
@@ -126,7 +133,7 @@ namespace KuduDiagnostics.Watch
                     Number = _fired,
                     Trigger = _description,
                     CrossedAt = crossed,
-                    FiredAt = sample.At,
+                    FiredAt = at,
                     PrivateMemory = r.PrivateMemory,
                     WorkingSet = r.WorkingSet,
                     CpuPercent = r.CpuPercent,
@@ -163,6 +170,9 @@ namespace KuduDiagnostics.Watch
                     .ToList();
             }
         }
+
+        /// <summary>When the figures were read: the instance's time stamp when it gives one, else the watch's schedule.</summary>
+        private static DateTime TimeOf(WatchSample sample) => sample.ServerTime ?? sample.At;
 
         private static WatchReading Read(WatchSample? before, WatchSample now)
         {
