@@ -53,11 +53,13 @@ namespace KuduDiagnostics.Tests
             using var cts = new CancellationTokenSource();
 
             Task<WatchSummary> watch = WatchRun.RunAsync(session, Options(clock, _emulator.Instances("watched")), observer, NullTrace.Instance, cts.Token);
-            await observer.WaitForPassesAsync(2);
-            for (int i = 0; i < 2; i++)
+
+            // The second instance starts half an interval after the first: passes at 0, 0.5, 1, 1.5, 2, 2.5 s.
+            await observer.WaitForPassesAsync(1);
+            for (int i = 0; i < 5; i++)
             {
-                clock.Advance(Second);
-                await observer.WaitForPassesAsync(2);
+                clock.Advance(TimeSpan.FromSeconds(0.5));
+                await observer.WaitForPassesAsync(1);
             }
 
             cts.Cancel();

@@ -64,7 +64,9 @@ namespace KuduDiagnostics.Watch
             var end = new WatchEnd();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using ITicker? timeout = options.Timeout is TimeSpan limit ? After(options.Clock, limit, () => end.Stop(stop, timedOut: true)) : null;
-            await Task.WhenAll(samplers.Select(s => LoopAsync(s, tracker, observer, options, stop, end, trace))).ConfigureAwait(false);
+            // Instances start spread over one interval: their requests do not queue behind each other at each tick, so
+            // every sample of a process is read about as long after its tick as the last one.
+            await Task.WhenAll(samplers.Select((s, i) => LoopAsync(s, TimeSpan.FromTicks(options.Interval.Ticks * i / samplers.Count), tracker, observer, options, stop, end, trace))).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             end.Fatal?.Throw();
             if (end.TimedOut)
@@ -75,9 +77,14 @@ namespace KuduDiagnostics.Watch
             return new WatchSummary { Firings = tracker.Fired, Processes = tracker.Seen, TimedOut = end.TimedOut, Instances = samplers.Count };
         }
 
-        private static async Task LoopAsync(InstanceSampler sampler, WatchTracker tracker, IWatchObserver observer, WatchOptions options, CancellationTokenSource stop, WatchEnd end, IKuduTrace trace)
+        private static async Task LoopAsync(InstanceSampler sampler, TimeSpan offset, WatchTracker tracker, IWatchObserver observer, WatchOptions options, CancellationTokenSource stop, WatchEnd end, IKuduTrace trace)
         {
             IClock clock = options.Clock;
+            if (offset > TimeSpan.Zero && !await DelayAsync(clock, offset, stop.Token).ConfigureAwait(false))
+            {
+                return;
+            }
+
             using var tick = new SemaphoreSlim(0, 1);
             var schedule = new Schedule(clock, options.Interval);
             using ITicker ticker = clock.Every(options.Interval, () => Signal(tick));
@@ -178,6 +185,17 @@ namespace KuduDiagnostics.Watch
             }
             catch (ObjectDisposedException)
             {
+            }
+        }
+
+        /// <summary>Waits on the given clock; false when cancelled first.</summary>
+        private static async Task<bool> DelayAsync(IClock clock, TimeSpan delay, CancellationToken cancellationToken)
+        {
+            var elapsed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (After(clock, delay, () => elapsed.TrySetResult(true)))
+            using (cancellationToken.Register(() => elapsed.TrySetResult(false)))
+            {
+                return await elapsed.Task.ConfigureAwait(false);
             }
         }
 
