@@ -152,21 +152,27 @@ Describe 'Watch-KuduProcess over time' {
         { Watch-KuduProcess -Session $sessions['scm'] -CpuAbove 50 -Interval 0.5 -ErrorAction Stop } | Should -Throw -ErrorId 'KuduWatchInvalid,*'
     }
 
-    It 'stops promptly on Ctrl+C' {
+    It 'shows the hottest process first in its progress, and stops promptly on Ctrl+C' {
         Start-Scenario | Out-Null
         $ps = [powershell]::Create()
         $null = $ps.AddScript({
             param($Manifest, $Session)
             Import-Module $Manifest
-            Watch-KuduProcess -Session $Session -PrivateMemoryAbove 100GB -Interval 1
+            # Never fires: 100 GB. With the SCM worker (3 GB) watched too, it is the hottest of the two.
+            Watch-KuduProcess -Session $Session -PrivateMemoryAbove 100GB -IncludeScmSite -Interval 1
         }).AddArgument($ModuleManifest).AddArgument($sessions['scm'])
         try {
             $async = $ps.BeginInvoke()
             $deadline = [datetime]::UtcNow.AddSeconds(20)
-            while (-not ((Get-KuduEmulatorStats $emulator 'scm').requests.PSObject.Properties['list'].Value -ge 2)) {
-                if ([datetime]::UtcNow -gt $deadline) { throw 'the watch never sampled' }
+            while (-not (@($ps.Streams.Progress) | Where-Object { $_.Activity -like '#2 *' -and $_.RecordType -eq 'Processing' })) {
+                if ([datetime]::UtcNow -gt $deadline) { throw 'the watch never showed its progress' }
                 Start-Sleep -Milliseconds 50
             }
+
+            $bars = @($ps.Streams.Progress | Where-Object { $_.Activity -like '#*' -and $_.RecordType -eq 'Processing' })
+            $bars[0].Activity | Should -BeLike '#1 w3wp (100) on instance *'
+            $bars[0].StatusDescription | Should -BeLike 'PM 3 GB*'
+            ($bars | Where-Object Activity -like '#2 *')[0].Activity | Should -BeLike '#2 w3wp (200) on instance *'
 
             $clock = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
@@ -175,6 +181,19 @@ Describe 'Watch-KuduProcess over time' {
             $async.IsCompleted | Should -BeTrue
         }
         finally { $ps.Dispose() }
+    }
+
+    It 'keeps the environment it reads NUMBER_OF_PROCESSORS from out of every stream' {
+        Start-Scenario | Out-Null
+        $DebugPreference = 'Continue'
+        $captured = @(Watch-KuduProcess -Session $sessions['storm'] -CpuAbove 1 -Interval 1 -Timeout 6 -Verbose -Debug *>&1)
+        $text = ($captured | ForEach-Object { $_ | Format-List * -Force | Out-String }) -join "`n"
+
+        @($captured | Where-Object { $_ -is [KuduDiagnostics.KuduWatchFiring] }) | Should -HaveCount 1
+        $text | Should -BeLike '*api/processes/200*'
+        $text | Should -Not -BeLike '*AccountKey=*'
+        $text | Should -Not -BeLike '*Password=*'
+        $text | Should -Not -BeLike '*WEBSITE_AUTH_ENCRYPTION_KEY*'
     }
 }
 
