@@ -31,7 +31,7 @@ namespace KuduDiagnostics.Watch
         private readonly IKuduTrace _trace;
         private readonly HashSet<int> _scm = new HashSet<int>();
         private HashSet<int> _watched = new HashSet<int>();
-        private int? _processors;
+        private int _processors; // 0 until known; written by parallel detail reads, so a plain int
         private bool _processorsMissingTold;
 
         public InstanceSampler(KuduSession session, KuduClient kudu, string? instance, Func<string, bool> wanted, WatchOptions options, IKuduTrace trace)
@@ -89,7 +89,7 @@ namespace KuduDiagnostics.Watch
         private async Task<WatchSample?> ReadAsync(KuduProcess process, DateTime at, CancellationToken cancellationToken)
         {
             string? instance = process.Instance ?? Instance;
-            bool needProcessors = _processors == null;
+            bool needProcessors = Volatile.Read(ref _processors) == 0;
             try
             {
                 // The environment's values are asked for only to read NUMBER_OF_PROCESSORS: this detail never leaves
@@ -108,8 +108,10 @@ namespace KuduDiagnostics.Watch
 
                 if (needProcessors && CpuPercent.ProcessorCount(detail.EnvironmentVariables) is int count)
                 {
-                    _processors = count;
+                    Volatile.Write(ref _processors, count);
                 }
+
+                int processors = Volatile.Read(ref _processors);
 
                 return new WatchSample
                 {
@@ -121,7 +123,7 @@ namespace KuduDiagnostics.Watch
                     At = at,
                     ServerTime = detail.TimeStamp,
                     TotalCpuTime = detail.TotalCpuTime,
-                    ProcessorCount = _processors,
+                    ProcessorCount = processors > 0 ? processors : (int?)null,
                     PrivateMemory = detail.PrivateMemory,
                     WorkingSet = detail.WorkingSet,
                     ThreadCount = detail.ThreadCount,
@@ -156,7 +158,7 @@ namespace KuduDiagnostics.Watch
             // A sample skipped by a fault keeps its process watched; only the list says a process is gone.
             now.UnionWith(_watched.Where(pass.Listed.Contains));
             _watched = now;
-            if (_options.Triggers.CpuAbove != null && _processors == null && pass.Samples.Count > 0 && !_processorsMissingTold)
+            if (_options.Triggers.CpuAbove != null && Volatile.Read(ref _processors) == 0 && pass.Samples.Count > 0 && !_processorsMissingTold)
             {
                 _processorsMissingTold = true;
                 _trace.Warning($"{Location} does not tell its processor count ({CpuPercent.ProcessorCountVariable} is not readable in the process environment), so CPU percent is unknown there and -CpuAbove cannot fire.");
