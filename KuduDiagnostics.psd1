@@ -22,6 +22,7 @@
         'Get-KuduInstance'
         'Invoke-FunctionAppDump'
         'Get-KuduDumpAnalysis'
+        'Watch-KuduProcess'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -12,8 +12,8 @@ param(
     [Parameter(Mandatory)] [string] $Root,
     [string] $Configuration = 'Release',
     [scriptblock] $BuildAction,
-    [ValidateSet('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis')]
-    [string[]] $Suite = @('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis'),
+    [ValidateSet('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis', 'Watch')]
+    [string[]] $Suite = @('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis', 'Watch'),
     [int] $Repeat = 3
 )
 
@@ -120,5 +120,6 @@ foreach ($s in $Suite) {
         'Lookup' { if (Test-Path (Join-Path $PSScriptRoot 'Lookup.ps1')) { & (Join-Path $PSScriptRoot 'Lookup.ps1') -Root $Root -Repeat $Repeat } }
         'Linux' { & (Join-Path $PSScriptRoot 'Linux.ps1') -Root $Root -Repeat $Repeat }
         'Analysis' { & (Join-Path $PSScriptRoot 'Analysis.ps1') -Root $Root -Repeat $Repeat }
+        'Watch' { & (Join-Path $PSScriptRoot 'Watch.ps1') -Root $Root -Repeat $Repeat }
     }
 }

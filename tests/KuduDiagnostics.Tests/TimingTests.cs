@@ -16,16 +16,30 @@ namespace KuduDiagnostics.Tests
 
         public ITicker Every(TimeSpan interval, Action tick)
         {
-            var ticker = new ManualTicker(interval, tick, Now);
-            _tickers.Add(ticker);
+            ManualTicker ticker;
+            lock (_tickers)
+            {
+                ticker = new ManualTicker(interval, tick, Now);
+                _tickers.Add(ticker);
+            }
+
             tick();
             return ticker;
         }
 
         public void Advance(TimeSpan by)
         {
-            TimeSpan end = Now + by;
-            foreach (ManualTicker t in _tickers)
+            TimeSpan start = Now;
+            TimeSpan end = start + by;
+
+            // A copy: code under test may start tickers from other threads while time moves (the watch's loops do).
+            ManualTicker[] tickers;
+            lock (_tickers)
+            {
+                tickers = _tickers.ToArray();
+            }
+
+            foreach (ManualTicker t in tickers)
             {
                 while (!t.Stopped && t.Next <= end)
                 {
@@ -35,7 +49,7 @@ namespace KuduDiagnostics.Tests
                 }
             }
 
-            UtcNow += end - Now;
+            UtcNow += end - start; // all of it, also when a tick fell on the way
             Now = end;
         }
 

@@ -23,6 +23,9 @@ internal sealed class ControlRoutes(EmulatorState state, Func<object> readyInfo)
                 case ["info"] when HttpMethods.IsGet(method):
                     await Http.WriteJsonAsync(ctx, rc, 200, readyInfo());
                     return;
+                case ["clock"] when HttpMethods.IsGet(method):
+                    await Http.WriteJsonAsync(ctx, rc, 200, new { startedUtc = state.Clock.StartedUtc, elapsedSeconds = state.Clock.ElapsedSeconds });
+                    return;
                 case ["reset"] when HttpMethods.IsPost(method):
                     state.Reset();
                     await Http.WriteStatusAsync(ctx, 204);

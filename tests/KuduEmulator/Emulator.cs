@@ -56,6 +56,9 @@ internal sealed class EmulatorState
     public IReadOnlyList<SiteState> Sites { get; }
     public TokenService Tokens { get; }
     public IdentityStats IdentityStats { get; } = new();
+
+    /// <summary>Time since the scenario started, what process timelines run on; reset restarts it.</summary>
+    public ScenarioClock Clock { get; } = new();
     public ArmStats ArmStats { get; } = new();
 
     /// <summary>Where Linux dumps are written before they are streamed (each file is deleted after its request).</summary>
@@ -94,6 +97,7 @@ internal sealed class EmulatorState
         }
         IdentityStats.Reset();
         ArmStats.Reset();
+        Clock.Restart();
     }
 
     private SiteState BuildSite(SiteDoc s, DateTime boot)
@@ -130,6 +134,7 @@ internal sealed class EmulatorState
         {
             instances[i].InitLinuxTargets(s.Instances![i].LinuxTargets ?? []);
         }
+        InstanceScript.Attach(instances, s.Instances, Clock, facts.Key);
         return new SiteState(facts, settings, s.Faults ?? [], instances, tokens);
     }
 

@@ -98,7 +98,7 @@ internal static class KuduJson
         Num(w, "non_paged_system_memory", restricted ? -1 : p.NonPagedSystemMemory);
         Num(w, "paged_memory", restricted ? -1 : p.PagedMemory);
         Num(w, "peak_paged_memory", restricted ? -1 : p.PeakPagedMemory);
-        Date(w, "time_stamp", DateTime.UtcNow);
+        Date(w, "time_stamp", p.TimeStamp ?? DateTime.UtcNow);
         if (p.Environment is { } env)
         {
             w.WriteStartObject("environment_variables");

@@ -33,6 +33,8 @@ internal sealed class ProcessModel
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
     public bool IsWebJob { get; init; }
     public string? Description { get; init; }
+    /// <summary>When a scripted process's figures were taken (its time_stamp); null: the moment the detail is written.</summary>
+    public DateTime? TimeStamp { get; init; }
 }
 
 internal sealed class ThreadModel
@@ -82,11 +84,17 @@ internal sealed class InstanceState
     public string Id { get; }
     public string MachineName { get; }
 
+    /// <summary>The scenario's script of this instance (timelines, processor count); null: processes as built.</summary>
+    public InstanceScript? Script { get; set; }
+
+    /// <summary>The processes as they are now (under the gate): scripted ones only while alive, with their figures now.</summary>
+    private List<ProcessModel> Live() => Script is { } script ? script.Live(_alive) : _alive;
+
     public IReadOnlyList<ProcessModel> Snapshot()
     {
         lock (_gate)
         {
-            return [.. _alive];
+            return [.. Live()];
         }
     }
 
@@ -94,7 +102,7 @@ internal sealed class InstanceState
     {
         lock (_gate)
         {
-            return _alive.Find(p => p.Id == id);
+            return Live().Find(p => p.Id == id);
         }
     }
 
@@ -103,11 +111,12 @@ internal sealed class InstanceState
     {
         lock (_gate)
         {
+            var live = Live();
             return id switch
             {
-                0 => _alive.Find(p => p.IsScmSite),
-                -1 => _alive.Find(p => !p.IsScmSite && p.Name.Equals("w3wp", StringComparison.OrdinalIgnoreCase)),
-                _ => _alive.Find(p => p.Id == id),
+                0 => live.Find(p => p.IsScmSite),
+                -1 => live.Find(p => !p.IsScmSite && p.Name.Equals("w3wp", StringComparison.OrdinalIgnoreCase)),
+                _ => live.Find(p => p.Id == id),
             };
         }
     }

@@ -80,6 +80,8 @@ internal sealed class InstanceDoc
     public List<ProcessDoc>? Processes { get; set; }
     /// <summary>Linux sites: pids of real .NET processes this instance's dotnet-monitor sees.</summary>
     public List<int>? LinuxTargets { get; set; }
+    /// <summary>NUMBER_OF_PROCESSORS of every process on this instance (default: the generated "2").</summary>
+    public int? ProcessorCount { get; set; }
 }
 
 internal sealed class ProcessDoc
@@ -100,6 +102,12 @@ internal sealed class ProcessDoc
     public bool IsWebJob { get; set; }
     public string? Description { get; set; }
     public Dictionary<string, string?>? Environment { get; set; }
+    /// <summary>Scripted figures over time since the scenario started (privateMemory, workingSet, cpuTime, threadCount, handleCount): see Timelines.cs.</summary>
+    public Dictionary<string, JsonElement>? Timeline { get; set; }
+    /// <summary>Seconds since the scenario started before the process is listed (a recycled worker).</summary>
+    public double? AppearAt { get; set; }
+    /// <summary>Seconds since the scenario started when the process exits.</summary>
+    public double? ExitAt { get; set; }
 }
 
 internal sealed class DumpDoc

@@ -185,6 +185,7 @@ namespace KuduDiagnostics.Commands
                 Force = Force.IsPresent,
             });
 
+            BeginWatch();
             _queue = NewWorkQueue<AppDumpSummary>();
         }
 
@@ -290,7 +291,7 @@ namespace KuduDiagnostics.Commands
                     try
                     {
                         IDumpSink sink = _destinations!.For(session);
-                        AppDumpSummary summary = await AppDumpRun.RunAsync(session, sink, appOptions, observer, Trace, ct).ConfigureAwait(false);
+                        AppDumpSummary summary = await RunSiteAsync(session, sink, appOptions, observer, ct).ConfigureAwait(false);
                         Trace.Verbose($"{session.SiteName}: {summary.Dumped} dumped, {summary.Skipped} skipped, {summary.Failed} failed of {summary.Candidates} matching process(es).");
                         return summary;
                     }

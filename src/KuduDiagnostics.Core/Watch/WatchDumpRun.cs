@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Http;
+using KuduDiagnostics.Session;
+
+namespace KuduDiagnostics.Watch
+{
+    /// <summary>
+    /// Invoke-FunctionAppDump -Watch for one site: watch the processes the app-dump options name, and dump each
+    /// one that fires into the sink, as the plain run does. Dumps start the moment a process fires and take their
+    /// turn at the site's dump gate; the watch samples on meanwhile. When the watch ends (-Count, -Timeout), the
+    /// dumps already started are finished.
+    /// </summary>
+    internal static class WatchDumpRun
+    {
+        public static async Task<AppDumpSummary> RunAsync(KuduSession session, IDumpSink sink, AppDumpOptions dump, WatchOptions watch, IAppDumpObserver observer, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            var summary = new AppDumpSummary { DefaultWorkerName = session.Kudu(dump.Limiter).Contract.DefaultWorkerName };
+            watch.ProcessName = dump.ProcessName;
+            watch.AllInstances = dump.AllInstances;
+            watch.Instances = dump.Instances;
+            watch.IncludeScmSite = dump.IncludeScmSite;
+            watch.Limiter = dump.Limiter;
+
+            var dumper = new Dumper(session, sink, dump, observer, summary, trace, cancellationToken);
+            try
+            {
+                WatchSummary watched = await WatchRun.RunAsync(session, watch, dumper, trace, cancellationToken).ConfigureAwait(false);
+                summary.Candidates = watched.Processes;
+            }
+            finally
+            {
+                await dumper.FinishAsync().ConfigureAwait(false);
+            }
+
+            return summary;
+        }
+
+        private sealed class Dumper : IWatchObserver
+        {
+            private readonly List<Task> _dumps = new List<Task>();
+            private readonly KuduSession _session;
+            private readonly IDumpSink _sink;
+            private readonly AppDumpOptions _options;
+            private readonly IAppDumpObserver _observer;
+            private readonly AppDumpSummary _summary;
+            private readonly IKuduTrace _trace;
+            private readonly CancellationToken _cancellationToken;
+
+            public Dumper(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, IKuduTrace trace, CancellationToken cancellationToken)
+            {
+                _session = session;
+                _sink = sink;
+                _options = options;
+                _observer = observer;
+                _summary = summary;
+                _trace = trace;
+                _cancellationToken = cancellationToken;
+            }
+
+            public void Fired(KuduWatchFiring firing)
+            {
+                _trace.Verbose($"{KuduTarget.Of(_session, firing.Instance, firing.Id, firing.Name).Display} fired ({firing.Trigger}); dumping it.");
+
+                // Off the sampling thread: ShouldProcess waits for the pipeline thread, and the dump for the site's turn.
+                lock (_dumps)
+                {
+                    _dumps.Add(Task.Run(() => DumpAsync(firing)));
+                }
+            }
+
+            public void Sampled(IReadOnlyList<WatchStatus> hottestFirst)
+            {
+            }
+
+            public async Task FinishAsync()
+            {
+                Task[] all;
+                lock (_dumps)
+                {
+                    all = _dumps.ToArray();
+                }
+
+                await Task.WhenAll(all).ConfigureAwait(false);
+            }
+
+            private async Task DumpAsync(KuduWatchFiring firing)
+            {
+                // The observer speaks of process details; a firing carries the same identity.
+                var process = new KuduProcessDetail { Session = _session, Instance = firing.Instance, Id = firing.Id, Name = firing.Name };
+                if (!_observer.ShouldDump(process))
+                {
+                    Interlocked.Increment(ref _summary.Skipped);
+                    return;
+                }
+
+                var request = new DumpRequest
+                {
+                    Target = KuduTarget.Of(_session, firing.Instance, firing.Id, firing.Name),
+                    Kind = _options.Kind,
+                    Zip = _options.Zip,
+                    Limiter = _options.Limiter,
+                };
+
+                try
+                {
+                    _observer.Dumped(await DumpTransfer.RunAsync(request, _sink, _observer.Progress, _trace, new DumpTransferOptions(), _cancellationToken).ConfigureAwait(false));
+                    Interlocked.Increment(ref _summary.Dumped);
+                }
+                catch (Exception ex) when (ex is KuduException || ex is DumpDestinationException)
+                {
+                    Interlocked.Increment(ref _summary.Failed);
+                    _observer.Failed(process, ex);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using KuduDiagnostics.Http;
+using KuduDiagnostics.Watch;
+
+namespace KuduDiagnostics.Commands
+{
+    /// <summary>
+    /// Samples processes of every chosen instance through Kudu and emits a firing the moment a process has held
+    /// every trigger for -For; pipe it into Save-KuduProcessDump to dump the process while it is still hot.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Watch, "KuduProcess", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(KuduWatchFiring))]
+    public sealed class WatchKuduProcessCommand : KuduCmdlet, IWatchParameters
+    {
+        private const string NameSet = "Name";
+        private const string IdSet = "Id";
+
+        [Parameter]
+        [ArgumentCompleter(typeof(SessionCompleter))]
+        [ValidateNotNull]
+        public KuduSession? Session { get; set; }
+
+        /// <summary>Process names (without .exe); wildcards allowed. Default: the platform's worker (w3wp on Windows).</summary>
+        [Parameter(Position = 0, ParameterSetName = NameSet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        [Alias("ProcessName")]
+        [ArgumentCompleter(typeof(ProcessNameCompleter))]
+        public string[]? Name { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+        [ValidateNotNullOrEmpty]
+        public int[]? Id { get; set; }
+
+        /// <summary>Instances to watch: ids, any unique start of one, or machine names; without it, the session's instance.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InstanceCompleter))]
+        public string[]? Instance { get; set; }
+
+        [Parameter]
+        public SwitchParameter AllInstances { get; set; }
+
+        [Parameter]
+        public SwitchParameter IncludeScmSite { get; set; }
+
+        [Parameter]
+        [ValidateRange(0L, long.MaxValue)]
+        public long? PrivateMemoryAbove { get; set; }
+
+        [Parameter]
+        [ValidateRange(0L, long.MaxValue)]
+        public long? WorkingSetAbove { get; set; }
+
+        /// <summary>Percent of the instance's total CPU (all processors).</summary>
+        [Parameter]
+        [ValidateRange(0.0, 100.0)]
+        public double? CpuAbove { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int? ThreadCountAbove { get; set; }
+
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public int? HandleCountAbove { get; set; }
+
+        [Parameter]
+        [SecondsTransformation]
+        public TimeSpan For { get; set; }
+
+        [Parameter]
+        [SecondsTransformation]
+        public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int Count { get; set; } = 1;
+
+        [Parameter]
+        [SecondsTransformation]
+        public TimeSpan Cooldown { get; set; }
+
+        [Parameter]
+        [SecondsTransformation]
+        public TimeSpan? Timeout { get; set; }
+
+        /// <summary>How many Kudu requests of the watch run at once.</summary>
+        [Parameter]
+        [ValidateRange(1, 64)]
+        public int ThrottleLimit { get; set; } = 8;
+
+        internal override void Process()
+        {
+            KuduSession? session = ResolveSession(Session);
+            if (session == null)
+            {
+                return;
+            }
+
+            WatchOptions options = WatchParameters.Options(this, this);
+            WildcardPattern[]? names = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
+            options.ProcessName = names == null ? null : name => names.Any(p => p.IsMatch(name));
+            options.Ids = Id;
+            options.AllInstances = AllInstances.IsPresent;
+            options.Instances = Instance;
+            options.IncludeScmSite = IncludeScmSite.IsPresent;
+            options.Limiter = new RequestLimiter(ThrottleLimit);
+
+            var observer = new WatchObserver(this, session, options);
+            WatchSummary? summary = null;
+            try
+            {
+                summary = Run(ct => WatchRun.RunAsync(session, options, observer, Trace, ct));
+            }
+            catch (KuduException ex)
+            {
+                // 401, 403 and the like: no later sample can do better, so the watch ends here.
+                WriteFailure(ex, session);
+            }
+
+            observer.Complete();
+            if (summary is { Processes: 0 })
+            {
+                WriteWarning($"No process to watch was found on {session.SiteName}{(AllInstances.IsPresent || Instance != null ? string.Empty : " (add -AllInstances to look at every instance)")}.");
+            }
+        }
+    }
+}

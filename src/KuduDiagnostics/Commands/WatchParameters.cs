@@ -1,0 +1,70 @@
+using System;
+using System.Management.Automation;
+using KuduDiagnostics.Watch;
+
+namespace KuduDiagnostics.Commands
+{
+    /// <summary>The trigger and timing parameters Watch-KuduProcess and Invoke-FunctionAppDump -Watch share (same names).</summary>
+    internal interface IWatchParameters
+    {
+        long? PrivateMemoryAbove { get; }
+        long? WorkingSetAbove { get; }
+        double? CpuAbove { get; }
+        int? ThreadCountAbove { get; }
+        int? HandleCountAbove { get; }
+        TimeSpan For { get; }
+        TimeSpan Interval { get; }
+        int Count { get; }
+        TimeSpan Cooldown { get; }
+        TimeSpan? Timeout { get; }
+    }
+
+    internal static class WatchParameters
+    {
+        /// <summary>The core's options from the parameters; options that cannot run are a terminating error.</summary>
+        public static WatchOptions Options(PSCmdlet cmdlet, IWatchParameters p, TimeSpan? defaultTimeout = null)
+        {
+            var options = new WatchOptions
+            {
+                Triggers = new WatchTriggers
+                {
+                    PrivateMemoryAbove = p.PrivateMemoryAbove,
+                    WorkingSetAbove = p.WorkingSetAbove,
+                    CpuAbove = p.CpuAbove,
+                    ThreadCountAbove = p.ThreadCountAbove,
+                    HandleCountAbove = p.HandleCountAbove,
+                },
+                For = p.For,
+                Interval = p.Interval,
+                Count = p.Count,
+                Cooldown = p.Cooldown,
+                Timeout = p.Timeout ?? defaultTimeout,
+            };
+
+            if (options.Problem() is string problem)
+            {
+                cmdlet.ThrowTerminatingError(KuduErrors.Record(new ArgumentException(problem), "KuduWatchInvalid", ErrorCategory.InvalidArgument, null));
+            }
+
+            return options;
+        }
+    }
+
+    /// <summary>Lets a duration parameter take a plain number as seconds (-Interval 5, -For 30) as well as a TimeSpan or "00:01:00".</summary>
+    [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+    internal sealed class SecondsTransformationAttribute : ArgumentTransformationAttribute
+    {
+        public override object? Transform(EngineIntrinsics engineIntrinsics, object? inputData)
+        {
+            object? value = inputData is PSObject ps ? ps.BaseObject : inputData;
+            switch (value)
+            {
+                case int i: return TimeSpan.FromSeconds(i);
+                case long l: return TimeSpan.FromSeconds(l);
+                case double d: return TimeSpan.FromSeconds(d);
+                case decimal m: return TimeSpan.FromSeconds((double)m);
+                default: return inputData;
+            }
+        }
+    }
+}
