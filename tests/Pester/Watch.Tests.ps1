@@ -137,8 +137,11 @@ Describe 'Watch-KuduProcess over time' {
     It 'ends with a clear error when Kudu refuses the credentials' {
         Start-Scenario | Out-Null
         $site = Get-TestSite $emulator 'scm'
-        $wrong = New-KuduSession -ScmUri $site.scmUrl -Name scm -Credential (New-TestCredential $site -Password 'not-the-password')
+        # New-KuduSession checks the credentials, so they are rotated after it: Kudu refuses the watch's requests.
+        $wrong = New-KuduSession -ScmUri $site.scmUrl -Name scm -Credential (New-TestCredential $site)
+        Set-KuduEmulatorSetting $emulator 'scm' @{ basicAuth = @{ password = 'rotated-' + [guid]::NewGuid().ToString('n') } }
         $out = @(Watch-KuduProcess -Session $wrong -PrivateMemoryAbove 1GB -Interval 1 -ErrorVariable err -ErrorAction SilentlyContinue)
+        Reset-KuduEmulator $emulator
 
         $out | Should -HaveCount 0
         $err | Should -HaveCount 1
