@@ -12,8 +12,8 @@ param(
     [Parameter(Mandatory)] [string] $Root,
     [string] $Configuration = 'Release',
     [scriptblock] $BuildAction,
-    [ValidateSet('Disk', 'Blob', 'Lookup')]
-    [string[]] $Suite = @('Disk', 'Blob', 'Lookup'),
+    [ValidateSet('Disk', 'Blob', 'Lookup', 'Scale')]
+    [string[]] $Suite = @('Disk', 'Blob', 'Lookup', 'Scale'),
     [int] $Repeat = 3
 )
 
@@ -118,5 +118,6 @@ foreach ($s in $Suite) {
         'Disk' { $null = Invoke-DiskSuite }
         'Blob' { if (Test-Path (Join-Path $PSScriptRoot 'Blob.ps1')) { & (Join-Path $PSScriptRoot 'Blob.ps1') -Root $Root -Repeat $Repeat } }
         'Lookup' { if (Test-Path (Join-Path $PSScriptRoot 'Lookup.ps1')) { & (Join-Path $PSScriptRoot 'Lookup.ps1') -Root $Root -Repeat $Repeat } }
+        'Scale' { & (Join-Path $PSScriptRoot 'Scale.ps1') -Root $Root -Repeat $Repeat }
     }
 }

@@ -29,6 +29,9 @@ internal sealed class SiteStats
     private long _dumpRequests, _dumpsCompleted, _dumpConflicts, _authFailures, _bytesSent;
     private int _requestsInFlight, _maxRequests, _dumpsInFlight, _maxDumps;
 
+    /// <summary>Requests in flight per instance (each instance has its own Kudu).</summary>
+    public InstanceLoad Load { get; } = new();
+
     public void RequestStarted(string route)
     {
         _requests.AddOrUpdate(route, 1, (_, n) => n + 1);
@@ -101,6 +104,7 @@ internal sealed class SiteStats
             Interlocked.Exchange(ref _bytesSent, 0);
             Interlocked.Exchange(ref _maxRequests, Volatile.Read(ref _requestsInFlight));
             Interlocked.Exchange(ref _maxDumps, Volatile.Read(ref _dumpsInFlight));
+            Load.Reset();
         }
     }
 
@@ -124,6 +128,8 @@ internal sealed class SiteStats
                 dumpsInFlight = Volatile.Read(ref _dumpsInFlight),
                 maxConcurrentRequests = Volatile.Read(ref _maxRequests),
                 maxConcurrentDumps = Volatile.Read(ref _maxDumps),
+                maxBusyInstances = Load.MaxBusyInstances,
+                instances = Load.Snapshot(),
                 dumps = _dumps.Select(d => new
                 {
                     instance = d.Instance,
