@@ -31,7 +31,7 @@ namespace KuduDiagnostics.Session
 
         public IKuduContract Contract { get; }
 
-        public RequestLimiter Limiter { get; } = new RequestLimiter(RequestLimiter.DefaultOverall);
+        public RequestLimiter Limiter { get; } = new RequestLimiter(RequestLimiter.DefaultOverall, RequestLimiter.DefaultPerInstance);
 
         public ResourceManagerClient? Arm { get; }
 

@@ -18,7 +18,7 @@ namespace KuduDiagnostics.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FunctionAppDump", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(KuduDumpResult))]
-    public sealed class InvokeFunctionAppDumpCommand : KuduCmdlet, ISessionParameters
+    public sealed class InvokeFunctionAppDumpCommand : ThrottledKuduCmdlet, ISessionParameters
     {
         private const string SessionSet = "Session";
         private const string ResourceIdSet = "ResourceId";
@@ -29,6 +29,7 @@ namespace KuduDiagnostics.Commands
         private OrderedWorkQueue<AppDumpSummary>? _queue;
         private DumpDestinations? _destinations;
         private WildcardPattern[]? _names;
+        private RequestLimiter? _limiter;
 
         [Parameter(ParameterSetName = SessionSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SessionCompleter))]
@@ -151,11 +152,6 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>How many sites run at once, and how many lookups run at once within a site.</summary>
-        [Parameter]
-        [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = 8;
-
         string? ISessionParameters.ScmUri => null;
 
         internal DumpKind? Kind { get; private set; }
@@ -182,6 +178,7 @@ namespace KuduDiagnostics.Commands
             });
 
             _queue = NewWorkQueue<AppDumpSummary>();
+            _limiter = NewLimiter();
         }
 
         internal override void Process()
@@ -261,7 +258,7 @@ namespace KuduDiagnostics.Commands
                 IncludeScmSite = IncludeScmSite.IsPresent,
                 Kind = Kind!,
                 Zip = string.Equals(Format, "Zip", StringComparison.OrdinalIgnoreCase),
-                Limiter = new RequestLimiter(ThrottleLimit),
+                Limiter = _limiter,
             };
 
             _queue!.Start(

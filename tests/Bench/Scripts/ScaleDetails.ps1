@@ -20,7 +20,9 @@ $sequential = if (-not $SkipSequential) {
     $count = 0
     foreach ($instance in $instanceIds) {
         $h = $headers + @{ Cookie = "ARRAffinity=$instance" }
-        foreach ($p in (Invoke-RestMethod -Uri "$ScmUrl/api/processes" -Headers $h | Where-Object name -eq w3wp)) {
+        # Invoke-RestMethod writes a JSON array as one object: unroll it before filtering.
+        $list = Invoke-RestMethod -Uri "$ScmUrl/api/processes" -Headers $h
+        foreach ($p in @($list | ForEach-Object { $_ } | Where-Object name -eq w3wp)) {
             $null = Invoke-RestMethod -Uri "$ScmUrl/api/processes/$($p.id)" -Headers $h
             $count++
         }
