@@ -10,12 +10,13 @@ namespace KuduEmulator;
 internal sealed class InstanceLoad
 {
     private readonly ConcurrentDictionary<string, Gauge> _instances = new(StringComparer.OrdinalIgnoreCase);
-    private int _busyInstances, _maxBusyInstances;
+    private int _busyInstances, _maxBusyInstances, _inFlight, _maxInFlight;
 
     /// <summary>Counts one request on the instance; dispose (any number of times) when its answer starts.</summary>
     public IDisposable Enter(string instance)
     {
         var gauge = _instances.GetOrAdd(instance, _ => new Gauge());
+        Raise(ref _maxInFlight, Interlocked.Increment(ref _inFlight));
         if (Interlocked.Increment(ref gauge.InFlight) == 1)
         {
             Raise(ref _maxBusyInstances, Interlocked.Increment(ref _busyInstances));
@@ -26,6 +27,9 @@ internal sealed class InstanceLoad
 
     public int MaxBusyInstances => Volatile.Read(ref _maxBusyInstances);
 
+    /// <summary>The most requests at once over all instances, counted the same way.</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
     /// <summary>Maxima restart from what is in flight now, like the site's other gauges.</summary>
     public void Reset()
     {
@@ -34,6 +38,7 @@ internal sealed class InstanceLoad
             Interlocked.Exchange(ref gauge.Max, Volatile.Read(ref gauge.InFlight));
         }
         Interlocked.Exchange(ref _maxBusyInstances, Volatile.Read(ref _busyInstances));
+        Interlocked.Exchange(ref _maxInFlight, Volatile.Read(ref _inFlight));
     }
 
     /// <summary>Per instance id: requests in flight now and the most at once.</summary>
@@ -43,6 +48,7 @@ internal sealed class InstanceLoad
 
     private void Exit(Gauge gauge)
     {
+        Interlocked.Decrement(ref _inFlight);
         if (Interlocked.Decrement(ref gauge.InFlight) == 0)
         {
             Interlocked.Decrement(ref _busyInstances);

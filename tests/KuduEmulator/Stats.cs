@@ -129,6 +129,7 @@ internal sealed class SiteStats
                 maxConcurrentRequests = Volatile.Read(ref _maxRequests),
                 maxConcurrentDumps = Volatile.Read(ref _maxDumps),
                 maxBusyInstances = Load.MaxBusyInstances,
+                maxConcurrentAcrossInstances = Load.MaxInFlight,
                 instances = Load.Snapshot(),
                 dumps = _dumps.Select(d => new
                 {
