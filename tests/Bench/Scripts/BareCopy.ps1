@@ -6,6 +6,7 @@ $client = [Net.Http.HttpClient]::new()
 $request = [Net.Http.HttpRequestMessage]::new('GET', "$ScmUrl/api/processes/$ProcessId/dump?dumpType=$DumpType&format=raw")
 $request.Headers.Authorization = [Net.Http.Headers.AuthenticationHeaderValue]::new('Basic', [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("$($UserName):$Password")))
 $request.Headers.Add('Cookie', "ARRAffinity=$Instance")
+$cpu = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime
 $clock = [Diagnostics.Stopwatch]::StartNew()
 $response = $client.SendAsync($request, [Net.Http.HttpCompletionOption]::ResponseHeadersRead).GetAwaiter().GetResult()
 $null = $response.EnsureSuccessStatusCode()
@@ -15,7 +16,8 @@ $body.CopyTo($out, 4MB)
 $out.Flush($true)
 $out.Dispose()
 $seconds = $clock.Elapsed.TotalSeconds
+$cpu = ([Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime - $cpu).TotalSeconds
 $bytes = (Get-Item $file).Length
 if ($bytes -ne [long]$ExpectedBytes) { throw "bare copy wrote $bytes bytes, expected $ExpectedBytes" }
 Remove-Item $file
-@{ seconds = $seconds; peakWorkingSet = [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64; bytes = $bytes } | ConvertTo-Json -Compress
+@{ seconds = $seconds; peakWorkingSet = [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64; bytes = $bytes; cpu = $cpu } | ConvertTo-Json -Compress
