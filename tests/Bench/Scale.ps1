@@ -7,7 +7,7 @@
              against a sequential Invoke-RestMethod loop (target >= 20 x).
     Dumps:   Invoke-FunctionAppDump -Instance <20>, 300 ms per detail, 50 ms for Kudu to write each dump; Kudu writes
              one dump of a site at a time, so 200 x 50 ms is the floor (target within 1.3 x).
-    Stream:  a pre-made 2 GiB file served by Kestrel (SendFileAsync) into tmpfs, Save-KuduProcessDump against a bare
+    Stream:  a pre-made 2 GiB file served by the Kestrel emulator into tmpfs, Save-KuduProcessDump against a bare
              HttpClient-to-FileStream copy (4 MiB buffer, same final flush), alternating (target >= 0.8 x).
 #>
 param(
@@ -104,7 +104,7 @@ if ($Case -contains 'Stream') {
         $bareBest = ($runs.Bare | Measure-Object -Minimum).Minimum; $saveBest = ($runs.Save | Measure-Object -Minimum).Minimum
         $bareMedian = Get-Median @($runs.Bare); $saveMedian = Get-Median @($runs.Save)
         Write-Host ''
-        Write-Host "== Stream: 2 GiB pre-made file, Kestrel SendFileAsync on loopback, into tmpfs ($($runs.Count) alternating runs)"
+        Write-Host "== Stream: 2 GiB pre-made file served by the Kestrel emulator, into tmpfs ($($runs.Count) alternating runs)"
         $runs | Format-Table @{ n = 'Bare s'; e = { '{0:N2}' -f $_.Bare } }, @{ n = 'Save s'; e = { '{0:N2}' -f $_.Save } }, @{ n = 'Save/bare'; e = { '{0:N2}' -f ($_.Bare / $_.Save) } },
             @{ n = 'Bare CPU s'; e = { '{0:N2}' -f $_.BareCpu } }, @{ n = 'Save CPU s'; e = { '{0:N2}' -f $_.SaveCpu } },
             @{ n = 'Save peak WS MiB'; e = { [Math]::Round($_.SavePeak / 1MB) } }, @{ n = 'Bare peak WS MiB'; e = { [Math]::Round($_.BarePeak / 1MB) } } | Out-String | Write-Host

@@ -82,12 +82,12 @@ namespace KuduDiagnostics.Dumps
 
             // Every list and every detail is asked for at once; the request limiter decides what runs when.
             var lookups = new Lookups(kudu, wanted, summary, observer, trace, cancellationToken);
-            List<Task<List<Lookup>>> listings = instances.Select(instance => lookups.ListAsync(instance, instances.Count > 1)).ToList();
-            foreach (Task<List<Lookup>> listing in listings)
+            List<Task<List<Task<KuduProcessDetail?>>>> listings = instances.Select(instance => lookups.ListAsync(instance, instances.Count > 1)).ToList();
+            foreach (Task<List<Task<KuduProcessDetail?>>> listing in listings)
             {
-                foreach (Lookup lookup in await listing.ConfigureAwait(false))
+                foreach (Task<KuduProcessDetail?> lookup in await listing.ConfigureAwait(false))
                 {
-                    KuduProcessDetail? detail = await lookup.Detail.ConfigureAwait(false);
+                    KuduProcessDetail? detail = await lookup.ConfigureAwait(false);
                     if (detail != null)
                     {
                         await DumpAsync(session, sink, options, observer, summary, detail, trace, cancellationToken).ConfigureAwait(false);
@@ -133,21 +133,10 @@ namespace KuduDiagnostics.Dumps
             }
         }
 
-        /// <summary>A matching process and its detail on the way (null when the lookup failed and was reported).</summary>
-        private sealed class Lookup
-        {
-            public Lookup(KuduProcess process, Task<KuduProcessDetail?> detail)
-            {
-                Process = process;
-                Detail = detail;
-            }
-
-            public KuduProcess Process { get; }
-
-            public Task<KuduProcessDetail?> Detail { get; }
-        }
-
-        /// <summary>Lists an instance and starts its details at once; each failure is reported once, where it happens.</summary>
+        /// <summary>
+        /// Lists an instance and starts the details of its matching processes at once, in list order (null for a lookup
+        /// that failed). Each failure is reported once, where it happens.
+        /// </summary>
         private sealed class Lookups
         {
             private readonly KuduClient _kudu;
@@ -167,7 +156,7 @@ namespace KuduDiagnostics.Dumps
                 _cancellationToken = cancellationToken;
             }
 
-            public async Task<List<Lookup>> ListAsync(string? instance, bool severalInstances)
+            public async Task<List<Task<KuduProcessDetail?>>> ListAsync(string? instance, bool severalInstances)
             {
                 List<KuduProcess> processes;
                 try
@@ -179,10 +168,10 @@ namespace KuduDiagnostics.Dumps
                     // One instance recycling must not cost the dumps of the others.
                     Interlocked.Increment(ref _summary.Failed);
                     _observer.Failed(instance!, ex);
-                    return new List<Lookup>();
+                    return new List<Task<KuduProcessDetail?>>();
                 }
 
-                List<Lookup> matching = processes.Where(p => _wanted(p.Name)).Select(p => new Lookup(p, DetailAsync(p))).ToList();
+                List<Task<KuduProcessDetail?>> matching = processes.Where(p => _wanted(p.Name)).Select(DetailAsync).ToList();
                 Interlocked.Add(ref _summary.Candidates, matching.Count);
                 _trace.Verbose($"{matching.Count} matching process(es) on {(instance == null ? "the instance the front end picked" : "instance " + KuduTarget.ShortId(instance))}; reading their details.");
                 return matching;
