@@ -12,8 +12,8 @@ param(
     [Parameter(Mandatory)] [string] $Root,
     [string] $Configuration = 'Release',
     [scriptblock] $BuildAction,
-    [ValidateSet('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis', 'Watch')]
-    [string[]] $Suite = @('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis', 'Watch'),
+    [ValidateSet('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis', 'Watch', 'Scale')]
+    [string[]] $Suite = @('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis', 'Watch', 'Scale'),
     [int] $Repeat = 3
 )
 
@@ -121,5 +121,6 @@ foreach ($s in $Suite) {
         'Linux' { & (Join-Path $PSScriptRoot 'Linux.ps1') -Root $Root -Repeat $Repeat }
         'Analysis' { & (Join-Path $PSScriptRoot 'Analysis.ps1') -Root $Root -Repeat $Repeat }
         'Watch' { & (Join-Path $PSScriptRoot 'Watch.ps1') -Root $Root -Repeat $Repeat }
+        'Scale' { & (Join-Path $PSScriptRoot 'Scale.ps1') -Root $Root -Repeat $Repeat }
     }
 }

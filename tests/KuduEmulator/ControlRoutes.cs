@@ -234,6 +234,7 @@ internal sealed class ControlRoutes(EmulatorState state, Func<object> readyInfo)
         r.AfterBytes,
         r.DelayMs,
         r.Body,
+        r.Every,
         used = r.Used,
     }).ToList();
 

@@ -171,6 +171,7 @@ internal sealed class EmulatorState
             sizes,
             defaultSize,
             Math.Max(0, doc?.WriteDelayMs ?? current?.WriteDelayMs ?? 0),
-            Math.Max(0, doc?.PaceBytesPerSecond ?? current?.PaceBytesPerSecond ?? 0));
+            Math.Max(0, doc?.PaceBytesPerSecond ?? current?.PaceBytesPerSecond ?? 0),
+            doc?.File ?? current?.File);
     }
 }

@@ -28,8 +28,11 @@ internal sealed class FaultRule
     public int DelayMs { get; set; }
     /// <summary>badJson: the body to send (default: an HTML page).</summary>
     public string? Body { get; set; }
+    /// <summary>Apply to the 1st, (N+1)th, (2N+1)th... matching request only: a steady share of faults. 0 or 1 = every one.</summary>
+    public int Every { get; set; }
 
     private int _used;
+    private int _seen;
 
     [JsonIgnore]
     public int Used => Volatile.Read(ref _used);
@@ -44,9 +47,9 @@ internal sealed class FaultRule
         {
             throw new InvalidDataException($"Fault action '{Action}' is not one of {string.Join(", ", Actions)}.");
         }
-        if (Count < 0 || AfterBytes < 0 || DelayMs < 0)
+        if (Count < 0 || AfterBytes < 0 || DelayMs < 0 || Every < 0)
         {
-            throw new InvalidDataException("Fault count, afterBytes and delayMs cannot be negative.");
+            throw new InvalidDataException("Fault count, every, afterBytes and delayMs cannot be negative.");
         }
         // Normalise once so matching can compare ordinally.
         Route = Routes.First(r => r.Equals(Route, StringComparison.OrdinalIgnoreCase));
@@ -57,6 +60,7 @@ internal sealed class FaultRule
     {
         var copy = (FaultRule)MemberwiseClone();
         copy._used = 0;
+        copy._seen = 0;
         return copy;
     }
 
@@ -80,6 +84,10 @@ internal sealed class FaultRule
     /// <summary>Claims one use of the budget; false once a counted rule is spent.</summary>
     public bool TryConsume()
     {
+        if (Every > 1 && (Interlocked.Increment(ref _seen) - 1) % Every != 0)
+        {
+            return false;
+        }
         if (Count <= 0)
         {
             Interlocked.Increment(ref _used);

@@ -101,6 +101,11 @@ internal sealed partial class KuduRoutes
                 response.Headers.ContentDisposition = "attachment; filename=" + DispositionFileName(name + ".zip");
                 await WriteZipAsync(ctx, rc, content, progress, dump.PaceBytesPerSecond);
             }
+            else if (dump.File is not null && rc.DropAfterBytes is null)
+            {
+                response.ContentType = "application/octet-stream";
+                await ServeDumpFileAsync(ctx, dump.File, progress, ct);
+            }
             else
             {
                 response.ContentType = "application/octet-stream";

@@ -16,6 +16,16 @@ internal sealed partial class KuduRoutes(EmulatorState state)
         var rc = new RequestContext();
         var route = KuduRoute.Parse(ctx.Request.Method, ctx.Request.Path.Value ?? "/");
         site.Stats.RequestStarted(route.Kind);
+        // The instance is known from the cookie on arrival, so its load counts the latency too.
+        var instance = site.PickInstance(ctx.Request.Cookies["ARRAffinity"] is { } a && site.FindLiveInstance(a) is not null
+            ? a
+            : ctx.Request.Cookies["ARRAffinitySameSite"]);
+        var busy = site.Stats.Load.Enter(instance.Id);
+        ctx.Response.OnStarting(() =>
+        {
+            busy.Dispose();
+            return Task.CompletedTask;
+        });
         try
         {
             var ct = ctx.RequestAborted;
@@ -25,9 +35,6 @@ internal sealed partial class KuduRoutes(EmulatorState state)
                 await Task.Delay(settings.LatencyMs, ct);
             }
 
-            var instance = site.PickInstance(ctx.Request.Cookies["ARRAffinity"] is { } a && site.FindLiveInstance(a) is not null
-                ? a
-                : ctx.Request.Cookies["ARRAffinitySameSite"]);
             SetFrontEndHeaders(ctx, instance);
 
             var auth = KuduAuth.Check(ctx, site, state.Tokens);
@@ -67,6 +74,7 @@ internal sealed partial class KuduRoutes(EmulatorState state)
         }
         finally
         {
+            busy.Dispose();
             site.Stats.RequestEnded(ctx.Response.StatusCode);
         }
     }

@@ -414,10 +414,11 @@ internal static class ProcessFactory
 
         public int Next()
         {
-            while (true)
+            for (var misses = 0; ; misses++)
             {
-                // Windows ids are multiples of 4.
-                var id = Det.Range(250, 7500, siteKey, iid, "id", _n++) * 4;
+                // Windows ids are multiples of 4. Pids and thread ids share one space across the site's instances,
+                // which a dozen or more instances fill: then draw from a wider one (smaller sites keep their ids).
+                var id = misses < 256 ? Det.Range(250, 7500, siteKey, iid, "id", _n++) * 4 : Det.Range(7500, 1 << 20, siteKey, iid, "id", _n++) * 4;
                 if (_used.Add(id))
                 {
                     return id;

@@ -116,6 +116,8 @@ internal sealed class DumpDoc
     public Dictionary<string, long>? Sizes { get; set; }
     public int? WriteDelayMs { get; set; }
     public long? PaceBytesPerSecond { get; set; }
+    /// <summary>A pre-made file served as every raw dump's body (SendFileAsync): a fast server for benchmarks.</summary>
+    public string? File { get; set; }
 }
 
 internal static class Scenario

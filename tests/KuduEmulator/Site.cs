@@ -37,7 +37,8 @@ internal sealed record DumpSettings(
     ImmutableDictionary<long, long> Sizes,
     long DefaultSize,
     int WriteDelayMs,
-    long PaceBytesPerSecond)
+    long PaceBytesPerSecond,
+    string? File = null)
 {
     public long SizeFor(long dumpType) => Sizes.TryGetValue(dumpType, out var size) ? size : DefaultSize;
 }

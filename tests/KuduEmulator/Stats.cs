@@ -34,6 +34,9 @@ internal sealed class SiteStats
     private long _dumpRequests, _dumpsCompleted, _dumpConflicts, _authFailures, _bytesSent;
     private int _requestsInFlight, _maxRequests, _dumpsInFlight, _maxDumps;
 
+    /// <summary>Requests in flight per instance (each instance has its own Kudu).</summary>
+    public InstanceLoad Load { get; } = new();
+
     public void RequestStarted(string route)
     {
         _requests.AddOrUpdate(route, 1, (_, n) => n + 1);
@@ -119,6 +122,7 @@ internal sealed class SiteStats
             {
                 Interlocked.Exchange(ref perInstance.Max, Volatile.Read(ref perInstance.InFlight));
             }
+            Load.Reset();
         }
     }
 
@@ -144,6 +148,9 @@ internal sealed class SiteStats
                 maxConcurrentDumps = Volatile.Read(ref _maxDumps),
                 maxConcurrentDumpsByInstance = new SortedDictionary<string, int>(
                     _byInstance.ToDictionary(kv => kv.Key, kv => Volatile.Read(ref kv.Value.Max))),
+                maxBusyInstances = Load.MaxBusyInstances,
+                maxConcurrentAcrossInstances = Load.MaxInFlight,
+                instances = Load.Snapshot(),
                 dumps = _dumps.Select(d => new
                 {
                     instance = d.Instance,

@@ -62,7 +62,10 @@ namespace KuduDiagnostics.Dumps
     /// <summary>
     /// The whole Invoke-FunctionAppDump flow for one site: list the processes of its instances, read their
     /// details in parallel, leave out the SCM site's worker (by is_scm_site, never by name or id), and dump
-    /// the rest one at a time (Kudu writes every dump of a site to one file) into the sink.
+    /// the rest one at a time (Kudu writes every dump of a site to one file) into the sink. The steps overlap:
+    /// an instance's details are asked for as soon as its list arrives, and the next process's detail is read
+    /// while the current one is dumped, so the site's dumps run back to back. Dumps keep today's order: by
+    /// instance as given or listed, then as Kudu lists the processes.
     /// </summary>
     internal static class AppDumpRun
     {
@@ -87,80 +90,22 @@ namespace KuduDiagnostics.Dumps
                 ? $"{session.SiteName} has {instances.Count} instance(s)."
                 : instances[0] == null ? $"Asking the session's instance of {session.SiteName} (use -AllInstances for every instance)." : $"Asking {instances.Count} instance(s) of {session.SiteName}.");
 
-            var listed = await Task.WhenAll(instances.Select(async instance =>
+            // Every list and every detail is asked for at once; the request limiter decides what runs when.
+            var lookups = new Lookups(kudu, wanted, summary, observer, trace, cancellationToken);
+            List<Task<List<Task<KuduProcessDetail?>>>> listings = instances.Select(instance => lookups.ListAsync(instance, instances.Count > 1)).ToList();
+            foreach (Task<List<Task<KuduProcessDetail?>>> listing in listings)
             {
-                try
+                foreach (Task<KuduProcessDetail?> lookup in await listing.ConfigureAwait(false))
                 {
-                    return await kudu.ListProcessesAsync(instance, trace, cancellationToken).ConfigureAwait(false);
-                }
-                catch (KuduException ex) when (instances.Count > 1)
-                {
-                    // One instance recycling must not cost the dumps of the others.
-                    Interlocked.Increment(ref summary.Failed);
-                    observer.Failed(instance!, ex);
-                    return new List<KuduProcess>();
-                }
-            })).ConfigureAwait(false);
-
-            summary.DefaultWorkerName = kudu.Contract.DefaultWorkerName;
-            List<KuduProcess> candidates = listed.SelectMany(p => p).Where(p => wanted(p.Name)).ToList();
-            summary.Candidates = candidates.Count;
-            trace.Verbose($"{candidates.Count} matching process(es) on {session.SiteName}; reading their details.");
-
-            var details = await Task.WhenAll(candidates.Select(async process =>
-            {
-                try
-                {
-                    return await kudu.GetProcessAsync(process.Instance, process.Id, process.Name, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
-                }
-                catch (KuduException ex) when (ex.Kind == KuduErrorKind.ProcessNotFound || ex.Kind == KuduErrorKind.InstanceNotFound)
-                {
-                    Interlocked.Increment(ref summary.Failed);
-                    observer.Failed(process, ex);
-                    return null;
-                }
-            })).ConfigureAwait(false);
-
-            foreach (KuduProcessDetail? detail in details)
-            {
-                if (detail == null)
-                {
-                    continue;
-                }
-
-                if (detail.IsScmSite && !options.IncludeScmSite)
-                {
-                    Interlocked.Increment(ref summary.Skipped);
-                    observer.Skipped(detail, DumpCandidate.ScmSiteReason);
-                    continue;
-                }
-
-                if (!observer.ShouldDump(detail))
-                {
-                    Interlocked.Increment(ref summary.Skipped);
-                    continue;
-                }
-
-                var request = new DumpRequest
-                {
-                    Target = KuduTarget.Of(session, detail.Instance, detail.Id, detail.Name),
-                    Kind = options.Kind,
-                    Zip = options.Zip,
-                    Limiter = options.Limiter,
-                };
-
-                try
-                {
-                    observer.Dumped(await DumpTransfer.RunAsync(request, sink, observer.Progress, trace, new DumpTransferOptions(), cancellationToken).ConfigureAwait(false));
-                    Interlocked.Increment(ref summary.Dumped);
-                }
-                catch (Exception ex) when (ex is KuduException || ex is DumpDestinationException)
-                {
-                    Interlocked.Increment(ref summary.Failed);
-                    observer.Failed(detail, ex);
+                    KuduProcessDetail? detail = await lookup.ConfigureAwait(false);
+                    if (detail != null)
+                    {
+                        await DumpAsync(session, sink, options, observer, summary, detail, trace, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
 
+            summary.DefaultWorkerName = kudu.Contract.DefaultWorkerName;
             return summary;
         }
 
@@ -194,6 +139,101 @@ namespace KuduDiagnostics.Dumps
             }
 
             return ids;
+        }
+
+        private static async Task DumpAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, KuduProcessDetail detail, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            if (detail.IsScmSite && !options.IncludeScmSite)
+            {
+                Interlocked.Increment(ref summary.Skipped);
+                observer.Skipped(detail, DumpCandidate.ScmSiteReason);
+                return;
+            }
+
+            if (!observer.ShouldDump(detail))
+            {
+                Interlocked.Increment(ref summary.Skipped);
+                return;
+            }
+
+            var request = new DumpRequest
+            {
+                Target = KuduTarget.Of(session, detail.Instance, detail.Id, detail.Name),
+                Kind = options.Kind,
+                Zip = options.Zip,
+                Limiter = options.Limiter,
+            };
+
+            try
+            {
+                observer.Dumped(await DumpTransfer.RunAsync(request, sink, observer.Progress, trace, new DumpTransferOptions(), cancellationToken).ConfigureAwait(false));
+                Interlocked.Increment(ref summary.Dumped);
+            }
+            catch (Exception ex) when (ex is KuduException || ex is DumpDestinationException)
+            {
+                Interlocked.Increment(ref summary.Failed);
+                observer.Failed(detail, ex);
+            }
+        }
+
+        /// <summary>
+        /// Lists an instance and starts the details of its matching processes at once, in list order (null for a lookup
+        /// that failed). Each failure is reported once, where it happens.
+        /// </summary>
+        private sealed class Lookups
+        {
+            private readonly KuduClient _kudu;
+            private readonly Func<string, bool> _wanted;
+            private readonly AppDumpSummary _summary;
+            private readonly IAppDumpObserver _observer;
+            private readonly IKuduTrace _trace;
+            private readonly CancellationToken _cancellationToken;
+
+            public Lookups(KuduClient kudu, Func<string, bool> wanted, AppDumpSummary summary, IAppDumpObserver observer, IKuduTrace trace, CancellationToken cancellationToken)
+            {
+                _kudu = kudu;
+                _wanted = wanted;
+                _summary = summary;
+                _observer = observer;
+                _trace = trace;
+                _cancellationToken = cancellationToken;
+            }
+
+            public async Task<List<Task<KuduProcessDetail?>>> ListAsync(string? instance, bool severalInstances)
+            {
+                List<KuduProcess> processes;
+                try
+                {
+                    processes = await _kudu.ListProcessesAsync(instance, _trace, _cancellationToken).ConfigureAwait(false);
+                }
+                catch (KuduException ex) when (severalInstances)
+                {
+                    // One instance recycling must not cost the dumps of the others.
+                    Interlocked.Increment(ref _summary.Failed);
+                    _observer.Failed(instance!, ex);
+                    return new List<Task<KuduProcessDetail?>>();
+                }
+
+                List<Task<KuduProcessDetail?>> matching = processes.Where(p => _wanted(p.Name)).Select(DetailAsync).ToList();
+                Interlocked.Add(ref _summary.Candidates, matching.Count);
+                _trace.Verbose($"{matching.Count} matching process(es) on {(instance == null ? "the instance the front end picked" : "instance " + KuduTarget.ShortId(instance))}; reading their details.");
+                return matching;
+            }
+
+            private async Task<KuduProcessDetail?> DetailAsync(KuduProcess process)
+            {
+                try
+                {
+                    return await _kudu.GetProcessAsync(process.Instance, process.Id, process.Name, includeEnvironment: false, _trace, _cancellationToken).ConfigureAwait(false);
+                }
+                catch (KuduException ex)
+                {
+                    // Any lookup that fails (gone, recycled, a 503 that outlasted the retries) costs that process only.
+                    Interlocked.Increment(ref _summary.Failed);
+                    _observer.Failed(process, ex);
+                    return null;
+                }
+            }
         }
     }
 }

@@ -94,7 +94,9 @@ namespace KuduDiagnostics.Kudu
             IDisposable? lease = null;
             try
             {
-                lease = await limiter.EnterAsync(instance, cancellationToken).ConfigureAwait(false);
+                // Instance ids are per site, so the host is part of the key; a dump goes before queued lookups, since
+                // every moment it waits delays each dump queued behind it on its site.
+                lease = await limiter.EnterAsync(ScmUri.Authority + "/" + instance, urgent: longRequest, cancellationToken).ConfigureAwait(false);
                 string? served = await SendCoreAsync(message, instance, longRequest, cancellationToken).ConfigureAwait(false);
                 return new KuduReply(message, served, lease);
             }

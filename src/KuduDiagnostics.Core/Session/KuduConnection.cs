@@ -32,7 +32,7 @@ namespace KuduDiagnostics.Session
         /// <summary>The site's wire contract: Windows or Linux, known from Resource Manager or the first process list.</summary>
         public PlatformDetection Contract { get; }
 
-        public RequestLimiter Limiter { get; } = new RequestLimiter(RequestLimiter.DefaultOverall);
+        public RequestLimiter Limiter { get; } = new RequestLimiter(RequestLimiter.DefaultOverall, RequestLimiter.DefaultPerInstance);
 
         /// <summary>The instances met and the one the session stays on (the client itself stays stateless).</summary>
         public KuduAffinity Affinity { get; } = new KuduAffinity();

@@ -12,7 +12,7 @@ namespace KuduDiagnostics.Commands
     /// <summary>Lists the processes of a site's instances, as Kudu sees them.</summary>
     [Cmdlet(VerbsCommon.Get, "KuduProcess", DefaultParameterSetName = "Name")]
     [OutputType(typeof(KuduProcess))]
-    public sealed class GetKuduProcessCommand : KuduCmdlet
+    public sealed class GetKuduProcessCommand : ThrottledKuduCmdlet
     {
         private readonly HashSet<string> _matchedNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<int> _matchedIds = new HashSet<int>();
@@ -48,14 +48,10 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter AllInstances { get; set; }
 
-        [Parameter]
-        [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = 8;
-
         internal override void Begin()
         {
             _queue = NewWorkQueue<List<KuduProcess>>();
-            _limiter = new RequestLimiter(ThrottleLimit);
+            _limiter = NewLimiter();
         }
 
         internal override void Process()

@@ -7,7 +7,7 @@ namespace KuduDiagnostics.Commands
     /// <summary>Reads everything Kudu knows about processes, several at once; output keeps the input order.</summary>
     [Cmdlet(VerbsCommon.Get, "KuduProcessDetail")]
     [OutputType(typeof(KuduProcessDetail))]
-    public sealed class GetKuduProcessDetailCommand : KuduCmdlet
+    public sealed class GetKuduProcessDetailCommand : ThrottledKuduCmdlet
     {
         private OrderedWorkQueue<KuduProcessDetail>? _queue;
         private RequestLimiter? _limiter;
@@ -37,15 +37,10 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter IncludeEnvironment { get; set; }
 
-        /// <summary>How many lookups run at once.</summary>
-        [Parameter]
-        [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = 8;
-
         internal override void Begin()
         {
             _queue = NewWorkQueue<KuduProcessDetail>();
-            _limiter = new RequestLimiter(ThrottleLimit);
+            _limiter = NewLimiter();
         }
 
         internal override void Process()

@@ -19,7 +19,7 @@ namespace KuduDiagnostics.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FunctionAppDump", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(KuduDumpResult))]
-    public sealed partial class InvokeFunctionAppDumpCommand : KuduCmdlet, ISessionParameters
+    public sealed partial class InvokeFunctionAppDumpCommand : ThrottledKuduCmdlet, ISessionParameters
     {
         private const string SessionSet = "Session";
         private const string ResourceIdSet = "ResourceId";
@@ -30,6 +30,7 @@ namespace KuduDiagnostics.Commands
         private OrderedWorkQueue<AppDumpSummary>? _queue;
         private DumpDestinations? _destinations;
         private WildcardPattern[]? _names;
+        private RequestLimiter? _limiter;
 
         [Parameter(ParameterSetName = SessionSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SessionCompleter))]
@@ -154,11 +155,6 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>How many sites run at once, and how many lookups run at once within a site.</summary>
-        [Parameter]
-        [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = 8;
-
         string? ISessionParameters.ScmUri => null;
 
         internal DumpKind? Kind { get; private set; }
@@ -187,6 +183,7 @@ namespace KuduDiagnostics.Commands
 
             BeginWatch();
             _queue = NewWorkQueue<AppDumpSummary>();
+            _limiter = NewLimiter();
         }
 
         internal override void Process()
@@ -215,60 +212,6 @@ namespace KuduDiagnostics.Commands
 
         internal override void End() => _queue!.Finish(Summarise, WriteFailure);
 
-        /// <summary>A site from -ResourceId or an alert: always through Resource Manager with the Azure identity.</summary>
-        private KuduSessionOptions IdentityOptions(string resourceId)
-        {
-            KuduSessionOptions options = this.ToOptions(this);
-            options.ResourceId = resourceId;
-            options.UseAzureIdentity = true;
-            return options;
-        }
-
-        /// <summary>Routes the alert (core) and starts each site it names.</summary>
-        private void StartAlert()
-        {
-            AlertRoute route;
-            try
-            {
-                route = AlertRoute.From(WebhookPayload.BodyOf(WebhookData!), ResourceId);
-            }
-            catch (FormatException ex)
-            {
-                WriteError(KuduErrors.Record(ex, "KuduWebhookInvalid", ErrorCategory.InvalidData, "WebhookData"));
-                return;
-            }
-            catch (ArgumentException ex)
-            {
-                WriteError(KuduErrors.Record(ex, "KuduAlertNamesNoSite", ErrorCategory.InvalidArgument, "WebhookData"));
-                return;
-            }
-
-            foreach (string warning in route.Warnings)
-            {
-                WriteWarning(warning);
-            }
-
-            if (route.SiteIds.Count == 0)
-            {
-                return;
-            }
-
-            WriteVerbose($"Alert '{route.Rule}' fired for {route.SiteIds.Count} site(s).");
-            IReadOnlyList<string>? alertInstances = null;
-            if (route.Instances.Count > 0)
-            {
-                // What the caller says explicitly wins over what the alert names.
-                bool explicitInstances = AllInstances.IsPresent || Instance != null;
-                WriteVerbose($"Alert '{route.Rule}' names instance(s) {string.Join(", ", route.Instances)}{(explicitInstances ? ", but -AllInstances or -Instance was given and wins" : string.Empty)}.");
-                alertInstances = explicitInstances ? null : route.Instances;
-            }
-
-            foreach (string siteId in route.SiteIds)
-            {
-                StartSite(null, IdentityOptions(siteId), siteId, alertInstances);
-            }
-        }
-
         private void StartSite(KuduSession? given, KuduSessionOptions? options, object target, IReadOnlyList<string>? alertInstances = null)
         {
             var observer = new AppDumpObserver(this);
@@ -281,7 +224,7 @@ namespace KuduDiagnostics.Commands
                 IncludeScmSite = IncludeScmSite.IsPresent,
                 Kind = Kind!,
                 Zip = string.Equals(Format, "Zip", StringComparison.OrdinalIgnoreCase),
-                Limiter = new RequestLimiter(ThrottleLimit),
+                Limiter = _limiter,
             };
 
             _queue!.Start(

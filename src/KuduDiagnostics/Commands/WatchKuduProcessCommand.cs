@@ -12,7 +12,7 @@ namespace KuduDiagnostics.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Watch, "KuduProcess", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(KuduWatchFiring))]
-    public sealed class WatchKuduProcessCommand : KuduCmdlet, IWatchParameters
+    public sealed class WatchKuduProcessCommand : ThrottledKuduCmdlet, IWatchParameters
     {
         private const string NameSet = "Name";
         private const string IdSet = "Id";
@@ -87,11 +87,6 @@ namespace KuduDiagnostics.Commands
         [SecondsTransformation]
         public TimeSpan? Timeout { get; set; }
 
-        /// <summary>How many Kudu requests of the watch run at once.</summary>
-        [Parameter]
-        [ValidateRange(1, 64)]
-        public int ThrottleLimit { get; set; } = 8;
-
         internal override void Process()
         {
             KuduSession? session = ResolveSession(Session);
@@ -107,7 +102,7 @@ namespace KuduDiagnostics.Commands
             options.AllInstances = AllInstances.IsPresent;
             options.Instances = Instance;
             options.IncludeScmSite = IncludeScmSite.IsPresent;
-            options.Limiter = new RequestLimiter(ThrottleLimit);
+            options.Limiter = NewLimiter();
 
             var observer = new WatchObserver(this, session, options);
             WatchSummary? summary = null;
