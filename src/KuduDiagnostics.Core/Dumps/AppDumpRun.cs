@@ -141,16 +141,22 @@ namespace KuduDiagnostics.Dumps
             return ids;
         }
 
-        private static async Task DumpAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, KuduProcessDetail detail, IKuduTrace trace, CancellationToken cancellationToken)
+        private static Task DumpAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, KuduProcessDetail detail, IKuduTrace trace, CancellationToken cancellationToken)
         {
             if (detail.IsScmSite && !options.IncludeScmSite)
             {
                 Interlocked.Increment(ref summary.Skipped);
                 observer.Skipped(detail, DumpCandidate.ScmSiteReason);
-                return;
+                return Task.CompletedTask;
             }
 
-            if (!observer.ShouldDump(detail))
+            return DumpOneAsync(session, sink, options, observer, summary, detail, trace, cancellationToken);
+        }
+
+        /// <summary>One process of the run (or of a watch's firing): asked first, dumped, counted; a failure costs it alone.</summary>
+        internal static async Task DumpOneAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, KuduProcessDetail process, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            if (!observer.ShouldDump(process))
             {
                 Interlocked.Increment(ref summary.Skipped);
                 return;
@@ -158,7 +164,7 @@ namespace KuduDiagnostics.Dumps
 
             var request = new DumpRequest
             {
-                Target = KuduTarget.Of(session, detail.Instance, detail.Id, detail.Name),
+                Target = KuduTarget.Of(session, process.Instance, process.Id, process.Name),
                 Kind = options.Kind,
                 Zip = options.Zip,
                 Limiter = options.Limiter,
@@ -172,7 +178,7 @@ namespace KuduDiagnostics.Dumps
             catch (Exception ex) when (ex is KuduException || ex is DumpDestinationException)
             {
                 Interlocked.Increment(ref summary.Failed);
-                observer.Failed(detail, ex);
+                observer.Failed(process, ex);
             }
         }
 

@@ -87,34 +87,11 @@ namespace KuduDiagnostics.Watch
                 await Task.WhenAll(all).ConfigureAwait(false);
             }
 
-            private async Task DumpAsync(KuduWatchFiring firing)
+            private Task DumpAsync(KuduWatchFiring firing)
             {
                 // The observer speaks of process details; a firing carries the same identity.
                 var process = new KuduProcessDetail { Session = _session, Instance = firing.Instance, Id = firing.Id, Name = firing.Name };
-                if (!_observer.ShouldDump(process))
-                {
-                    Interlocked.Increment(ref _summary.Skipped);
-                    return;
-                }
-
-                var request = new DumpRequest
-                {
-                    Target = KuduTarget.Of(_session, firing.Instance, firing.Id, firing.Name),
-                    Kind = _options.Kind,
-                    Zip = _options.Zip,
-                    Limiter = _options.Limiter,
-                };
-
-                try
-                {
-                    _observer.Dumped(await DumpTransfer.RunAsync(request, _sink, _observer.Progress, _trace, new DumpTransferOptions(), _cancellationToken).ConfigureAwait(false));
-                    Interlocked.Increment(ref _summary.Dumped);
-                }
-                catch (Exception ex) when (ex is KuduException || ex is DumpDestinationException)
-                {
-                    Interlocked.Increment(ref _summary.Failed);
-                    _observer.Failed(process, ex);
-                }
+                return AppDumpRun.DumpOneAsync(_session, _sink, _options, _observer, _summary, process, _trace, _cancellationToken);
             }
         }
     }
