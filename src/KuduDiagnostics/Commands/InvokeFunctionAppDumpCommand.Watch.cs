@@ -12,62 +12,16 @@ namespace KuduDiagnostics.Commands
     /// Invoke-FunctionAppDump -Watch: the triggers of Watch-KuduProcess, same names. Instead of dumping at once,
     /// each site is watched (for -Timeout, 15 minutes by default: a runbook must end) and what fires is dumped.
     /// </summary>
-    public sealed partial class InvokeFunctionAppDumpCommand : IWatchParameters
+    public sealed partial class InvokeFunctionAppDumpCommand
     {
         /// <summary>A runbook's watch ends; without -Timeout it ends after this long.</summary>
         internal static readonly TimeSpan DefaultWatchTimeout = TimeSpan.FromMinutes(15);
-
-        private static readonly string[] WatchOnly =
-        {
-            nameof(PrivateMemoryAbove), nameof(WorkingSetAbove), nameof(CpuAbove), nameof(ThreadCountAbove), nameof(HandleCountAbove),
-            nameof(For), nameof(Interval), nameof(Count), nameof(Cooldown), nameof(Timeout),
-        };
 
         private WatchOptions? _watch;
 
         /// <summary>Watches each site and dumps the processes that fire, instead of dumping at once.</summary>
         [Parameter]
         public SwitchParameter Watch { get; set; }
-
-        [Parameter]
-        [ValidateRange(0L, long.MaxValue)]
-        public long? PrivateMemoryAbove { get; set; }
-
-        [Parameter]
-        [ValidateRange(0L, long.MaxValue)]
-        public long? WorkingSetAbove { get; set; }
-
-        [Parameter]
-        [ValidateRange(0.0, 100.0)]
-        public double? CpuAbove { get; set; }
-
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int? ThreadCountAbove { get; set; }
-
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int? HandleCountAbove { get; set; }
-
-        [Parameter]
-        [SecondsTransformation]
-        public TimeSpan For { get; set; }
-
-        [Parameter]
-        [SecondsTransformation]
-        public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
-
-        [Parameter]
-        [ValidateRange(1, int.MaxValue)]
-        public int Count { get; set; } = 1;
-
-        [Parameter]
-        [SecondsTransformation]
-        public TimeSpan Cooldown { get; set; }
-
-        [Parameter]
-        [SecondsTransformation]
-        public TimeSpan? Timeout { get; set; }
 
         /// <summary>With -Watch: the options every site's watch starts from; a terminating error if they cannot run.</summary>
         private void BeginWatch()
@@ -76,7 +30,7 @@ namespace KuduDiagnostics.Commands
             {
                 _watch = WatchParameters.Options(this, this, DefaultWatchTimeout);
             }
-            else if (Array.Find(WatchOnly, MyInvocation.BoundParameters.ContainsKey) is string given)
+            else if (Array.Find(TriggerParameterNames, MyInvocation.BoundParameters.ContainsKey) is string given)
             {
                 ThrowTerminatingError(KuduErrors.Record(
                     new ArgumentException($"-{given} is a watch parameter: add -Watch to watch each site and dump what fires."),

@@ -19,7 +19,7 @@ namespace KuduDiagnostics.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FunctionAppDump", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(KuduDumpResult))]
-    public sealed partial class InvokeFunctionAppDumpCommand : ThrottledKuduCmdlet, ISessionParameters
+    public sealed partial class InvokeFunctionAppDumpCommand : WatchTriggerCmdlet, ISessionParameters
     {
         private const string SessionSet = "Session";
         private const string ResourceIdSet = "ResourceId";

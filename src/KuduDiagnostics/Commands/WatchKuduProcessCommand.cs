@@ -12,7 +12,7 @@ namespace KuduDiagnostics.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Watch, "KuduProcess", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(KuduWatchFiring))]
-    public sealed class WatchKuduProcessCommand : ThrottledKuduCmdlet, IWatchParameters
+    public sealed class WatchKuduProcessCommand : WatchTriggerCmdlet
     {
         private const string NameSet = "Name";
         private const string IdSet = "Id";
@@ -45,47 +45,6 @@ namespace KuduDiagnostics.Commands
 
         [Parameter]
         public SwitchParameter IncludeScmSite { get; set; }
-
-        [Parameter]
-        [ValidateRange(0L, long.MaxValue)]
-        public long? PrivateMemoryAbove { get; set; }
-
-        [Parameter]
-        [ValidateRange(0L, long.MaxValue)]
-        public long? WorkingSetAbove { get; set; }
-
-        /// <summary>Percent of the instance's total CPU (all processors).</summary>
-        [Parameter]
-        [ValidateRange(0.0, 100.0)]
-        public double? CpuAbove { get; set; }
-
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int? ThreadCountAbove { get; set; }
-
-        [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public int? HandleCountAbove { get; set; }
-
-        [Parameter]
-        [SecondsTransformation]
-        public TimeSpan For { get; set; }
-
-        [Parameter]
-        [SecondsTransformation]
-        public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
-
-        [Parameter]
-        [ValidateRange(1, int.MaxValue)]
-        public int Count { get; set; } = 1;
-
-        [Parameter]
-        [SecondsTransformation]
-        public TimeSpan Cooldown { get; set; }
-
-        [Parameter]
-        [SecondsTransformation]
-        public TimeSpan? Timeout { get; set; }
 
         internal override void Process()
         {
