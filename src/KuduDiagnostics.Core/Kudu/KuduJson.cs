@@ -13,7 +13,18 @@ namespace KuduDiagnostics.Kudu
     {
         private static readonly TimeSpan FailedReadTime = TimeSpan.FromSeconds(-1);
 
-        public static List<KuduProcess> ParseProcessList(JsonElement root)
+        public static List<KuduProcess> ParseProcessList(JsonElement root) => ParseList(root, item => new KuduProcess
+        {
+            Id = RequiredInt(item, "id"),
+            Name = String(item, "name") ?? string.Empty,
+            MachineName = String(item, "machineName"),
+            Href = UriValue(item, "href"),
+            UserName = String(item, "user_name"),
+            IsScmSite = IsScmPool(String(item, "user_name")),
+        });
+
+        /// <summary>A JSON array of process objects, each read by <paramref name="read"/>; anything else is a FormatException.</summary>
+        internal static List<KuduProcess> ParseList(JsonElement root, Func<JsonElement, KuduProcess> read)
         {
             if (root.ValueKind != JsonValueKind.Array)
             {
@@ -28,16 +39,7 @@ namespace KuduDiagnostics.Kudu
                     throw new FormatException($"expected a process object but got {item.ValueKind}");
                 }
 
-                string? userName = String(item, "user_name");
-                list.Add(new KuduProcess
-                {
-                    Id = RequiredInt(item, "id"),
-                    Name = String(item, "name") ?? string.Empty,
-                    MachineName = String(item, "machineName"),
-                    Href = UriValue(item, "href"),
-                    UserName = userName,
-                    IsScmSite = IsScmPool(userName),
-                });
+                list.Add(read(item));
             }
 
             return list;
@@ -54,6 +56,7 @@ namespace KuduDiagnostics.Kudu
             string pool = userName!.Substring(userName.LastIndexOf('\\') + 1);
             return pool.StartsWith("~1", StringComparison.Ordinal);
         }
+
 
         public static KuduProcessDetail ParseProcessDetail(JsonElement o)
         {

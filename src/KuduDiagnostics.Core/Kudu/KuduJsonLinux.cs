@@ -8,26 +8,8 @@ namespace KuduDiagnostics.Kudu
     internal static partial class KuduJson
     {
         /// <summary>[{"pid":123,"uid":"...","name":"dotnet","isDefault":true}]</summary>
-        public static List<KuduProcess> ParseMonitorProcessList(JsonElement root)
-        {
-            if (root.ValueKind != JsonValueKind.Array)
-            {
-                throw new FormatException($"expected a JSON array of processes but got {root.ValueKind}");
-            }
-
-            var list = new List<KuduProcess>(root.GetArrayLength());
-            foreach (JsonElement item in root.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.Object)
-                {
-                    throw new FormatException($"expected a process object but got {item.ValueKind}");
-                }
-
-                list.Add(new KuduProcess { Id = RequiredInt(item, "pid"), Name = String(item, "name") ?? string.Empty });
-            }
-
-            return list;
-        }
+        public static List<KuduProcess> ParseMonitorProcessList(JsonElement root) =>
+            ParseList(root, item => new KuduProcess { Id = RequiredInt(item, "pid"), Name = String(item, "name") ?? string.Empty });
 
         /// <summary>{pid, uid, name, commandLine, operatingSystem, processArchitecture}</summary>
         public static KuduProcessDetail ParseMonitorProcessDetail(JsonElement o)
