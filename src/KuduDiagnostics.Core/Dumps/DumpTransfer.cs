@@ -74,9 +74,7 @@ namespace KuduDiagnostics.Dumps
             IClock clock = options.Clock;
             if (target.Name == null)
             {
-                // Also fails fast, before the site's turn, when the process has already exited.
-                KuduProcessDetail detail = await kudu.GetProcessAsync(target.Instance, target.Id ?? 0, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
-                target = target.With(target.Instance ?? detail.Instance, detail.Name);
+                target = (await DumpCandidate.InspectAsync(target, request.Limiter, trace, cancellationToken).ConfigureAwait(false)).Target;
             }
 
             // The platform decides the query and the format: a kind it lacks fails here, before the site's turn.
