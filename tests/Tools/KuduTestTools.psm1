@@ -47,6 +47,62 @@ function Get-KuduEmulatorPath {
     return (Join-Path $PSScriptRoot '../KuduEmulator/bin/Release/net10.0/KuduEmulator.dll')
 }
 
+function New-TestWorkFolder {
+    param([Parameter(Mandatory)] [string] $Prefix)
+    $work = Join-Path ([IO.Path]::GetTempPath()) ($Prefix + [guid]::NewGuid().ToString('n').Substring(0, 8))
+    New-Item -ItemType Directory -Path $work | Out-Null
+    $work
+}
+
+function Start-ReadyProcess {
+    <#
+    .SYNOPSIS
+        Starts a test process (the emulator, a Linux target) that writes <WorkFolder>/ready.json when it is ready;
+        returns that JSON plus Process and WorkFolder. On failure the work folder is removed and the reason thrown.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $What,
+        [Parameter(Mandatory)] [string] $FilePath,
+        [Parameter(Mandatory)] [string[]] $Arguments,
+        [Parameter(Mandatory)] [string] $WorkFolder,
+        [int] $TimeoutSeconds = 60
+    )
+    $process = Start-Process -FilePath $FilePath -ArgumentList $Arguments -PassThru `
+        -RedirectStandardOutput (Join-Path $WorkFolder 'stdout.txt') -RedirectStandardError (Join-Path $WorkFolder 'stderr.txt')
+    $readyFile = Join-Path $WorkFolder 'ready.json'
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (-not (Test-Path $readyFile)) {
+        $failure = if ($process.HasExited) {
+            "$What exited with code $($process.ExitCode): $(Get-Content -Raw (Join-Path $WorkFolder 'stderr.txt') -ErrorAction Ignore)"
+        }
+        elseif ([DateTime]::UtcNow -gt $deadline) {
+            $process.Kill()
+            "$What did not become ready within $TimeoutSeconds s."
+        }
+        if ($failure) {
+            Remove-Item -Recurse -Force $WorkFolder -ErrorAction Ignore
+            throw $failure
+        }
+        Start-Sleep -Milliseconds 50
+    }
+    $ready = Get-Content -Raw $readyFile | ConvertFrom-Json
+    $ready | Add-Member -NotePropertyName Process -NotePropertyValue $process
+    $ready | Add-Member -NotePropertyName WorkFolder -NotePropertyValue $WorkFolder
+    return $ready
+}
+
+function Stop-ReadyProcess {
+    <# Stops what Start-ReadyProcess started and removes its work folder. #>
+    param([Parameter(Mandatory, ValueFromPipeline)] $Started)
+    process {
+        if (-not $Started.Process.HasExited) {
+            $Started.Process.Kill()
+            $Started.Process.WaitForExit(10000) | Out-Null
+        }
+        Remove-Item -Recurse -Force $Started.WorkFolder -ErrorAction Ignore
+    }
+}
+
 function Start-KuduEmulator {
     <#
     .SYNOPSIS
@@ -60,8 +116,7 @@ function Start-KuduEmulator {
         [int] $TimeoutSeconds = 60
     )
     if (-not (Test-Path $EmulatorDll)) { throw "The Kudu emulator is not built: $EmulatorDll" }
-    $work = Join-Path ([IO.Path]::GetTempPath()) ("kudu-emulator-" + [guid]::NewGuid().ToString('n').Substring(0, 8))
-    New-Item -ItemType Directory -Path $work | Out-Null
+    $work = New-TestWorkFolder 'kudu-emulator-'
     # Linux dumps are written under the work folder, so Stop-KuduEmulator removes whatever a kill left.
     $arguments = @($EmulatorDll, '--ready-file', (Join-Path $work 'ready.json'), '--parent-pid', $PID, '--dump-temp', (Join-Path $work 'dumps'))
     if ($Scenario -is [string]) {
@@ -73,36 +128,14 @@ function Start-KuduEmulator {
         $arguments += @('--scenario', $scenarioFile)
     }
 
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru `
-        -RedirectStandardOutput (Join-Path $work 'stdout.txt') -RedirectStandardError (Join-Path $work 'stderr.txt')
-    $readyFile = Join-Path $work 'ready.json'
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-    while (-not (Test-Path $readyFile)) {
-        if ($process.HasExited) {
-            throw "The Kudu emulator exited with code $($process.ExitCode): $(Get-Content -Raw (Join-Path $work 'stderr.txt') -ErrorAction Ignore)"
-        }
-        if ([DateTime]::UtcNow -gt $deadline) {
-            $process.Kill()
-            throw "The Kudu emulator did not become ready within $TimeoutSeconds s."
-        }
-        Start-Sleep -Milliseconds 50
-    }
-    $ready = Get-Content -Raw $readyFile | ConvertFrom-Json
-    $ready | Add-Member -NotePropertyName Process -NotePropertyValue $process
-    $ready | Add-Member -NotePropertyName WorkFolder -NotePropertyValue $work
+    $ready = Start-ReadyProcess -What 'The Kudu emulator' -FilePath 'dotnet' -Arguments $arguments -WorkFolder $work -TimeoutSeconds $TimeoutSeconds
     $ready | Add-Member -NotePropertyName Sites -NotePropertyValue @($ready.sites) -Force
     return $ready
 }
 
 function Stop-KuduEmulator {
     param([Parameter(Mandatory, ValueFromPipeline)] $Emulator)
-    process {
-        if (-not $Emulator.Process.HasExited) {
-            $Emulator.Process.Kill()
-            $Emulator.Process.WaitForExit(10000) | Out-Null
-        }
-        Remove-Item -Recurse -Force $Emulator.WorkFolder -ErrorAction Ignore
-    }
+    process { Stop-ReadyProcess $Emulator }
 }
 
 function Get-KuduEmulatorStats {

@@ -2,6 +2,7 @@
 # dumps, and the control route that gives target pids to instances. Test infrastructure only.
 
 Set-StrictMode -Version 3.0
+Import-Module (Join-Path $PSScriptRoot 'KuduTestTools.psm1') -Verbose:$false  # Start-ReadyProcess, Stop-ReadyProcess
 
 function Get-LinuxTargetPath {
     if ($env:KUDU_TEST_LINUX_TARGET) { return $env:KUDU_TEST_LINUX_TARGET }
@@ -25,41 +26,15 @@ function Start-LinuxTarget {
         [string] $DotNet = 'dotnet'
     )
     if (-not (Test-Path $TargetDll)) { throw "The Linux target app is not built: $TargetDll" }
-    $work = Join-Path ([IO.Path]::GetTempPath()) ('kudu-target-' + [guid]::NewGuid().ToString('n').Substring(0, 8))
-    New-Item -ItemType Directory -Path $work | Out-Null
-    $readyFile = Join-Path $work 'ready.json'
-    $arguments = @($TargetDll, '--widgets', $Widgets, '--payload-bytes', $PayloadBytes, '--ready-file', $readyFile, '--parent-pid', $PID)
+    $work = New-TestWorkFolder 'kudu-target-'
+    $arguments = @($TargetDll, '--widgets', $Widgets, '--payload-bytes', $PayloadBytes, '--ready-file', (Join-Path $work 'ready.json'), '--parent-pid', $PID)
     if ($Exception) { $arguments += '--exception' }
-    $process = Start-Process -FilePath $DotNet -ArgumentList $arguments -PassThru `
-        -RedirectStandardOutput (Join-Path $work 'stdout.txt') -RedirectStandardError (Join-Path $work 'stderr.txt')
-    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-    while (-not (Test-Path $readyFile)) {
-        if ($process.HasExited) {
-            Remove-Item -Recurse -Force $work -ErrorAction Ignore
-            throw "The Linux target exited with code $($process.ExitCode)."
-        }
-        if ([DateTime]::UtcNow -gt $deadline) {
-            $process.Kill()
-            Remove-Item -Recurse -Force $work -ErrorAction Ignore
-            throw "The Linux target did not become ready within $TimeoutSeconds s."
-        }
-        Start-Sleep -Milliseconds 50
-    }
-    $ready = Get-Content -Raw $readyFile | ConvertFrom-Json
-    $ready | Add-Member -NotePropertyName Process -NotePropertyValue $process
-    $ready | Add-Member -NotePropertyName WorkFolder -NotePropertyValue $work
-    return $ready
+    Start-ReadyProcess -What 'The Linux target' -FilePath $DotNet -Arguments $arguments -WorkFolder $work -TimeoutSeconds $TimeoutSeconds
 }
 
 function Stop-LinuxTarget {
     param([Parameter(Mandatory, ValueFromPipeline)] $Target)
-    process {
-        if (-not $Target.Process.HasExited) {
-            $Target.Process.Kill()
-            $Target.Process.WaitForExit(10000) | Out-Null
-        }
-        Remove-Item -Recurse -Force $Target.WorkFolder -ErrorAction Ignore
-    }
+    process { Stop-ReadyProcess $Target }
 }
 
 function Set-KuduEmulatorLinuxTarget {
