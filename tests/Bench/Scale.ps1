@@ -44,7 +44,7 @@ if ($Case -contains 'Details' -or $Case -contains 'Dumps') {
         $site = $emulator.Sites[0]
         $common = @{ Manifest = $manifest; ScmUrl = $site.scmUrl; UserName = $site.userName; Password = $site.password; Instances = ($site.instances -join ',') }
         if ($Case -contains 'Details') {
-            $r = Invoke-Script 'ScaleDetails.ps1' ($common + @{ Repeat = $Repeat; Expected = 220 })
+            $r = Invoke-Script 'Details.ps1' ($common + @{ Repeat = $Repeat; Expected = 220 })
             $stats = Get-KuduEmulatorStats $emulator 'bench'
             $parallel = Get-Median $r.parallel
             Write-Host ''

@@ -1,4 +1,5 @@
-# Issue 14: every w3wp's details on 20 instances x 11 w3wp, each detail 300 ms: the module, then a sequential loop.
+# Every w3wp's details on the given instances: the module (-Repeat runs), then a sequential loop (one run).
+# Used by the 8 x 3 lookup case (Lookup.ps1) and the 20 x 11 case (Scale.ps1).
 param($Manifest, $ScmUrl, $UserName, $Password, [string] $Instances, [int] $Repeat, [int] $Expected, [switch] $SkipSequential)
 $ErrorActionPreference = 'Stop'
 Import-Module $Manifest
