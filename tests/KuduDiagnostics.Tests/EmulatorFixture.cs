@@ -128,7 +128,7 @@ namespace KuduDiagnostics.Tests
             Directory.Delete(_folder, recursive: true);
         }
 
-        private static string EmulatorPath()
+        internal static string EmulatorPath()
         {
             string? fromEnvironment = Environment.GetEnvironmentVariable("KUDU_TEST_EMULATOR");
             if (!string.IsNullOrEmpty(fromEnvironment))

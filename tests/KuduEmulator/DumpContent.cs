@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Numerics;
@@ -31,8 +32,7 @@ internal sealed class DumpContent
     /// <summary>Size of each buffer asked of Kestrel: above its 4 KB pool blocks, so fewer, larger sends.</summary>
     private const int SegmentHint = 64 * 1024;
 
-    private static readonly byte[] Header = [(byte)'M', (byte)'D', (byte)'M', (byte)'P', 0x93, 0xA7, 0x00, 0x00];
-
+    private readonly byte[] _header;
     private readonly byte[] _base;
     private readonly ulong _seed;
 
@@ -43,6 +43,38 @@ internal sealed class DumpContent
         // A small dump only needs the start of the base block (same bytes: the generator is sequential).
         _base = new byte[(Math.Min(BlockSize, Length) + 7) & ~7];
         FillBase(_base, seed);
+        _header = MinidumpHeader(Length);
+    }
+
+    /// <summary>
+    /// The start of a minidump whose structure says it is exactly <paramref name="length"/> bytes, as a real one
+    /// does: the header, a one-entry stream directory (Memory64ListStream), and one memory range that runs to the
+    /// end of the file. Clients check a dump's length against this.
+    /// </summary>
+    public static byte[] MinidumpHeader(long length)
+    {
+        const int headerSize = 32, directorySize = 12, listSize = 16 + 16;
+        const int baseRva = headerSize + directorySize + listSize;
+        if (length < baseRva)
+        {
+            return [(byte)'M', (byte)'D', (byte)'M', (byte)'P', 0x93, 0xA7, 0x00, 0x00];
+        }
+        var header = new byte[baseRva];
+        var span = header.AsSpan();
+        "MDMP"u8.CopyTo(span);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[4..], 0x0000A793);          // MINIDUMP_VERSION
+        BinaryPrimitives.WriteUInt32LittleEndian(span[8..], 1);                   // NumberOfStreams
+        BinaryPrimitives.WriteUInt32LittleEndian(span[12..], headerSize);         // StreamDirectoryRva
+        BinaryPrimitives.WriteUInt32LittleEndian(span[20..], 0x6570B2C0);         // TimeDateStamp
+        BinaryPrimitives.WriteUInt64LittleEndian(span[24..], 0x2);                // Flags: MiniDumpWithFullMemory
+        BinaryPrimitives.WriteUInt32LittleEndian(span[32..], 9);                  // Memory64ListStream
+        BinaryPrimitives.WriteUInt32LittleEndian(span[36..], listSize);           //   DataSize
+        BinaryPrimitives.WriteUInt32LittleEndian(span[40..], headerSize + directorySize); // Rva
+        BinaryPrimitives.WriteUInt64LittleEndian(span[44..], 1);                  // NumberOfMemoryRanges
+        BinaryPrimitives.WriteUInt64LittleEndian(span[52..], baseRva);            // BaseRva
+        BinaryPrimitives.WriteUInt64LittleEndian(span[60..], 0x7FF600000000);     // StartOfMemoryRange
+        BinaryPrimitives.WriteUInt64LittleEndian(span[68..], (ulong)(length - baseRva)); // DataSize
+        return header;
     }
 
     public long Length { get; }
@@ -62,9 +94,9 @@ internal sealed class DumpContent
             var offset = (int)(position % BlockSize);
             var n = Math.Min(dest.Length, BlockSize - offset);
             XorBlock(block, offset, dest[..n]);
-            if (position < Header.Length)
+            if (position < _header.Length)
             {
-                Header.AsSpan((int)position, (int)Math.Min(Header.Length - position, n)).CopyTo(dest);
+                _header.AsSpan((int)position, (int)Math.Min(_header.Length - position, n)).CopyTo(dest);
             }
             position += n;
             dest = dest[n..];

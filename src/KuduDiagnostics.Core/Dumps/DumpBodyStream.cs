@@ -18,16 +18,23 @@ namespace KuduDiagnostics.Dumps
         private readonly string _host;
         private readonly byte[] _signature;
         private readonly byte[] _head;
+        private readonly DumpFormat _format;
+        private readonly DumpLayoutCheck _layout;
         private long _position;
 
         public DumpBodyStream(Stream inner, long? expectedLength, DumpFormat format, string host)
         {
             _inner = inner;
             _expectedLength = expectedLength;
+            _format = format;
             _signature = format.Signature;
             _head = new byte[_signature.Length];
             _host = host;
+            _layout = DumpLayoutCheck.For(format.Layout);
         }
+
+        /// <summary>Why the file's structure could not be checked to its end; null when it was.</summary>
+        public string? LayoutUnverified => _layout.Unverified;
 
         /// <summary>Bytes read so far. Read from other threads for progress.</summary>
         public long BytesRead => Interlocked.Read(ref _position);
@@ -100,12 +107,7 @@ namespace KuduDiagnostics.Dumps
         {
             if (read == 0)
             {
-                if (_expectedLength is long expected && _position < expected)
-                {
-                    throw new KuduException(KuduErrorKind.DumpConnectionDropped,
-                        $"The connection to {_host} ended after {_position:N0} of {expected:N0} bytes of the dump. The dump is incomplete and was discarded; ask for it again.");
-                }
-
+                CheckEnd();
                 return 0;
             }
 
@@ -114,6 +116,7 @@ namespace KuduDiagnostics.Dumps
                 CheckSignature(buffer, offset, read);
             }
 
+            _layout.Observe(buffer, offset, read, _position);
             Interlocked.Add(ref _position, read);
             if (_expectedLength is long length && _position > length)
             {
@@ -122,6 +125,41 @@ namespace KuduDiagnostics.Dumps
             }
 
             return read;
+        }
+
+        /// <summary>The body ended: it must be as long as the server announced and as the file's own structure says.</summary>
+        private void CheckEnd()
+        {
+            if (_expectedLength is long expected && _position < expected)
+            {
+                throw new KuduException(KuduErrorKind.DumpConnectionDropped,
+                    $"The connection to {_host} ended after {_position:N0} of {expected:N0} bytes of the dump. The dump is incomplete and was discarded; ask for it again.");
+            }
+
+            if (_position == 0)
+            {
+                throw new KuduException(KuduErrorKind.DumpEmpty,
+                    $"{_host} answered the dump request with an empty body: no dump was written. Nothing was saved; ask for it again, and check the site's Kudu log if it repeats.");
+            }
+
+            if (_position < _head.Length)
+            {
+                throw NotADump((int)_position);
+            }
+
+            _layout.Complete(_position);
+            if (_layout.RequiredLength > _position)
+            {
+                throw new KuduException(KuduErrorKind.DumpIncomplete,
+                    $"The dump from {_host} ended after {_position:N0} bytes, but {_layout.Shortfall(_position)}: expected {_layout.RequiredLength:N0} bytes, received {_position:N0}. The connection closed early; the dump is incomplete and was discarded. Ask for it again.");
+            }
+        }
+
+        private KuduException NotADump(int shown)
+        {
+            string first = shown == 0 ? "nothing" : BitConverter.ToString(_head, 0, shown).Replace('-', ' ');
+            return new KuduException(KuduErrorKind.NotADump,
+                $"{_host} answered the dump request with something that is not a {_format.SignatureName} (it starts with {first}): an error or sign-in page, or a proxy's answer. Nothing was saved.");
         }
 
         private void CheckSignature(byte[] buffer, int offset, int read)
@@ -137,6 +175,10 @@ namespace KuduDiagnostics.Dumps
                 }
 
                 SignatureValid = valid;
+                if (!valid)
+                {
+                    throw NotADump(_head.Length);
+                }
             }
         }
 

@@ -69,6 +69,9 @@ namespace KuduDiagnostics.Dumps
         /// <summary>The Accept header of the dump request.</summary>
         public string Accept { get; set; } = "application/octet-stream";
 
+        /// <summary>How the file's own structure gives its length (checked as the bytes stream).</summary>
+        public DumpLayout Layout { get; set; }
+
         /// <summary>A dump smaller than this is suspicious (0: no such check).</summary>
         public int SmallestPlausibleLength { get; set; }
     }

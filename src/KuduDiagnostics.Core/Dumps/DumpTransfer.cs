@@ -100,7 +100,7 @@ namespace KuduDiagnostics.Dumps
                 WireMask = wireMask,
                 Platform = contract.Platform,
                 MachineName = session.MachineNameOf(target.Instance ?? session.PinnedInstance),
-                CaptureTimeUtc = clock.UtcNow,
+                CaptureTimeUtc = DumpNaming.UniqueCaptureTime($"{session.ScmUri.Authority}/{target.Instance}/{target.Id}", clock.UtcNow),
             };
 
             using IDumpTarget destination = await sink.PrepareAsync(descriptor, trace, cancellationToken).ConfigureAwait(false);
@@ -205,14 +205,18 @@ namespace KuduDiagnostics.Dumps
             }
         }
 
-        /// <summary>Warns (does not fail) when the body's signature, checked on its first block, is not the format's: the data may still matter.</summary>
+        /// <summary>
+        /// The body was a dump of the format and as long as its structure says (DumpBodyStream failed it otherwise);
+        /// what is left are words: a dump too small to be useful, or a structure that could not be checked to its end.
+        /// </summary>
         private static bool CheckSignature(DumpBodyStream stream, DumpFormat format, string display, IKuduTrace trace)
         {
-            if (!stream.SignatureValid)
+            if (stream.LayoutUnverified is string why)
             {
-                trace.Warning($"{display} does not start with the {format.SignatureName} signature: it may be an error page or a broken dump. Kept for inspection.");
+                trace.Verbose($"{display}: its length could not be checked against its structure ({why}); Content-Length and the signature were.");
             }
-            else if (stream.BytesRead < format.SmallestPlausibleLength)
+
+            if (stream.BytesRead < format.SmallestPlausibleLength)
             {
                 trace.Warning($"{display} is only {stream.BytesRead:N0} bytes: a dump that small usually means Kudu could not read the process (for example a 32/64-bit mismatch).");
             }

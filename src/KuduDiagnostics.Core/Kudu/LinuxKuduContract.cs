@@ -14,7 +14,7 @@ namespace KuduDiagnostics.Kudu
     internal sealed class LinuxKuduContract : KuduContract
     {
         // 7F 'E' 'L' 'F': every core file the .NET runtime's dump writer makes.
-        private static readonly DumpFormat Core = new DumpFormat { Name = "raw", Signature = new byte[] { 0x7F, 0x45, 0x4C, 0x46 }, SignatureName = "ELF core (7F 45 4C 46)", Extension = ".dmp", Accept = "application/octet-stream" };
+        private static readonly DumpFormat Core = new DumpFormat { Name = "raw", Signature = new byte[] { 0x7F, 0x45, 0x4C, 0x46 }, SignatureName = "ELF core (7F 45 4C 46)", Extension = ".dmp", Accept = "application/octet-stream", Layout = DumpLayout.ElfCore };
 
         public LinuxKuduContract(KuduTransport transport)
             : base(transport)
@@ -44,7 +44,7 @@ namespace KuduDiagnostics.Kudu
                 "-DumpTypeMask is a Windows MINIDUMP_TYPE mask; dotnet-monitor on Linux takes -DumpType Mini, Heap, Full or Triage."),
         };
 
-        public override KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump)
+        public override KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump, int attempts = 1)
         {
             KuduException error = LinuxKuduErrors.ErrorFor(Host, response, uri, processId, dump);
             error.AnsweredBy = servedInstance;

@@ -14,8 +14,8 @@ namespace KuduDiagnostics.Kudu
         private const string DumpAccept = "application/octet-stream, application/zip";
 
         // A minidump smaller than 16 KiB usually means Kudu could not read the process.
-        private static readonly DumpFormat Raw = new DumpFormat { Name = "raw", Signature = new byte[] { 0x4D, 0x44, 0x4D, 0x50 }, SignatureName = "minidump (MDMP)", Extension = ".dmp", Accept = DumpAccept, SmallestPlausibleLength = 16 * 1024 };
-        private static readonly DumpFormat Zip = new DumpFormat { Name = "zip", Signature = new byte[] { 0x50, 0x4B, 0x03, 0x04 }, SignatureName = "zip (PK)", Extension = ".zip", ContentType = "application/zip", Accept = DumpAccept };
+        private static readonly DumpFormat Raw = new DumpFormat { Name = "raw", Signature = new byte[] { 0x4D, 0x44, 0x4D, 0x50 }, SignatureName = "minidump (MDMP)", Extension = ".dmp", Accept = DumpAccept, Layout = DumpLayout.Minidump, SmallestPlausibleLength = 16 * 1024 };
+        private static readonly DumpFormat Zip = new DumpFormat { Name = "zip", Signature = new byte[] { 0x50, 0x4B, 0x03, 0x04 }, SignatureName = "zip (PK)", Extension = ".zip", ContentType = "application/zip", Accept = DumpAccept, Layout = DumpLayout.Zip };
 
         private readonly WindowsKuduErrors _errors;
 
@@ -33,8 +33,8 @@ namespace KuduDiagnostics.Kudu
 
         public override int? WireMask(DumpKind kind) => MaskOf(kind);
 
-        public override KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump) =>
-            _errors.ErrorFor(response, uri, processId, servedInstance, dump);
+        public override KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump, int attempts = 1) =>
+            _errors.ErrorFor(response, uri, processId, servedInstance, dump, attempts);
 
         internal static DumpFormat FormatOf(bool zip) => zip ? Zip : Raw;
 
