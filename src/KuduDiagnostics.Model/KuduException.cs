@@ -35,6 +35,9 @@ namespace KuduDiagnostics
         DumpTypeNotSupported,
         InstanceNotResolved,
         InstanceAmbiguous,
+        DumpEmpty,
+        NotADump,
+        Redirected,
     }
 
     /// <summary>A failed Kudu call. Messages never carry credentials or tokens.</summary>

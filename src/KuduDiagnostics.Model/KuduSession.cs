@@ -58,6 +58,9 @@ namespace KuduDiagnostics
 
         /// <summary>Windows or Linux; Unknown until Resource Manager or the first process list tells.</summary>
         public KuduPlatform Platform { get; internal set; }
+
+        /// <summary>The longest any request of this session may take, retries and the whole answer included (New-KuduSession -TimeoutSec); dumps have their own stall timeout.</summary>
+        public int TimeoutSec { get; internal set; } = 100;
         public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
         /// <summary>

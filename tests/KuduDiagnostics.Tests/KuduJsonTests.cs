@@ -92,9 +92,10 @@ namespace KuduDiagnostics.Tests
         }
 
         [Fact]
-        public void Id_zero_is_omitted_like_any_zero()
+        public void A_process_without_an_id_is_refused_not_read_as_zero()
         {
-            Assert.Equal(0, Assert.Single(KuduJson.ParseProcessList(Parse("""[{"name":"System Idle"}]"""))).Id);
+            // Kudu omits zeros, but 0 is Kudu's alias for its own worker: an item without an id must not become it.
+            Assert.Throws<FormatException>(() => KuduJson.ParseProcessList(Parse("""[{"name":"System Idle"}]""")));
         }
 
         [Theory]

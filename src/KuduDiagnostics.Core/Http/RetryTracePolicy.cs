@@ -13,6 +13,11 @@ namespace KuduDiagnostics.Http
     /// </summary>
     internal sealed class RetryTracePolicy : RetryPolicy
     {
+        /// <summary>The longest wait a server's Retry-After is granted; a longer one ends the request at once.</summary>
+        internal static readonly TimeSpan MaxServerWait = TimeSpan.FromSeconds(60);
+
+        private const string RefusedWaitProperty = "KuduDiagnostics.RefusedWait";
+
         private readonly int _maxRetries;
         private readonly DelayStrategy _delay;
 
@@ -26,9 +31,13 @@ namespace KuduDiagnostics.Http
         public static RetryTracePolicy From(RetryOptions options) =>
             new RetryTracePolicy(options.MaxRetries, new SteadyExponentialDelay(options.Delay, options.MaxDelay));
 
+        /// <summary>The server's wait that was refused for <paramref name="message"/>, if one was.</summary>
+        public static TimeSpan? RefusedWaitOf(HttpMessage message) =>
+            message.TryGetProperty(RefusedWaitProperty, out object? value) && value is TimeSpan wait ? wait : (TimeSpan?)null;
+
         protected override bool ShouldRetry(HttpMessage message, Exception? exception)
         {
-            bool retry = base.ShouldRetry(message, exception);
+            bool retry = base.ShouldRetry(message, exception) && !RefusesWait(message, exception);
             if (retry)
             {
                 Report(message, exception);
@@ -39,13 +48,53 @@ namespace KuduDiagnostics.Http
 
         protected override async ValueTask<bool> ShouldRetryAsync(HttpMessage message, Exception? exception)
         {
-            bool retry = await base.ShouldRetryAsync(message, exception).ConfigureAwait(false);
+            bool retry = await base.ShouldRetryAsync(message, exception).ConfigureAwait(false) && !RefusesWait(message, exception);
             if (retry)
             {
                 Report(message, exception);
             }
 
             return retry;
+        }
+
+        /// <summary>A Retry-After beyond <see cref="MaxServerWait"/> is not waited out: the caller fails at once and says why.</summary>
+        private static bool RefusesWait(HttpMessage message, Exception? exception)
+        {
+            if (exception != null || !message.HasResponse || !(ServerWait(message.Response) is TimeSpan wait) || wait <= MaxServerWait)
+            {
+                return false;
+            }
+
+            message.SetProperty(RefusedWaitProperty, wait);
+            TracePolicy.TraceOf(message).Verbose(
+                $"{message.Request.Method} {RedactedUri.Of(message.Request.Uri.ToUri())} answered {message.Response.Status} asking to wait {wait.TotalSeconds:N0} s, over the {MaxServerWait.TotalSeconds:N0} s a retry may wait: not retried.");
+            return true;
+        }
+
+        /// <summary>The wait a response asks for: retry-after-ms, x-ms-retry-after-ms, or Retry-After (seconds or an HTTP date).</summary>
+        internal static TimeSpan? ServerWait(Response response)
+        {
+            foreach (string header in new[] { "retry-after-ms", "x-ms-retry-after-ms" })
+            {
+                if (response.Headers.TryGetValue(header, out string? ms) && double.TryParse(ms, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double millis))
+                {
+                    return TimeSpan.FromMilliseconds(Math.Min(Math.Max(millis, 0), TimeSpan.MaxValue.TotalMilliseconds / 2));
+                }
+            }
+
+            if (!response.Headers.TryGetValue("Retry-After", out string? value))
+            {
+                return null;
+            }
+
+            if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds))
+            {
+                return TimeSpan.FromSeconds(Math.Min(Math.Max(seconds, 0), TimeSpan.MaxValue.TotalSeconds / 2));
+            }
+
+            return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset when)
+                ? when - DateTimeOffset.UtcNow
+                : (TimeSpan?)null;
         }
 
         private void Report(HttpMessage message, Exception? exception)

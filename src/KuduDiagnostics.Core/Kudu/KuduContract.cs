@@ -46,7 +46,8 @@ namespace KuduDiagnostics.Kudu
 
         /// <summary>What a failed answer means on this platform, in words that say what to do.</summary>
         /// <param name="servedInstance">The instance that answered, carried as the error's AnsweredBy.</param>
-        public abstract KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump);
+        /// <param name="attempts">How many times the request was sent, for messages that say so.</param>
+        public abstract KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump, int attempts = 1);
 
         protected abstract bool IsDeterministicServerError(Response response);
 
@@ -62,6 +63,9 @@ namespace KuduDiagnostics.Kudu
         {
             using KuduReply reply = await SendReadAsync(EnvironmentPath, instance, limiter, trace, cancellationToken).ConfigureAwait(false);
             ThrowIfFailed(reply, null);
+
+            // A sign-in page answers 200 too: only Kudu's JSON object proves the SCM site is there.
+            KuduTransport.ReadJson(reply, root => root.ValueKind == JsonValueKind.Object ? true : throw new FormatException($"expected a JSON object but got {root.ValueKind}"));
             return reply.ServedInstance;
         }
 
@@ -106,6 +110,15 @@ namespace KuduDiagnostics.Kudu
                 throw ErrorFor(response, reply.Uri, id, reply.ServedInstance, dump: true);
             }
 
+            string? mediaType = response.Headers.ContentType;
+            if (mediaType != null && mediaType.IndexOf("html", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                // A sign-in or error page with a 200: never kept as a dump.
+                throw new KuduException(KuduErrorKind.NotADump,
+                    $"{Host} answered the dump request with an HTML page ({ConsoleText.Clean(mediaType)}) instead of a dump: a sign-in page, an error page or a proxy is answering for the SCM site. Nothing was saved.",
+                    response.Status, requestUri: reply.Uri) { AnsweredBy = reply.ServedInstance };
+            }
+
             Stream body = reply.Message.ExtractResponseContent() ?? Stream.Null;
             response.Headers.TryGetValue("Content-Disposition", out string? disposition);
             return new KuduDumpResponse(body, reply.TakeLease())
@@ -127,10 +140,25 @@ namespace KuduDiagnostics.Kudu
 
         private void ThrowIfFailed(KuduReply reply, int? processId)
         {
-            if (reply.Response.Status >= 400)
+            if (reply.Response.Status < 400)
             {
-                throw ErrorFor(reply.Response, reply.Uri, processId, reply.ServedInstance, dump: false);
+                return;
             }
+
+            if (reply.RefusedWait is TimeSpan wait)
+            {
+                throw new KuduException(KuduErrorKind.Throttled,
+                    $"{Host} answered {reply.Response.Status} and asked to wait {FormatWait(wait)} before trying again (Retry-After), longer than the {RetryTracePolicy.MaxServerWait.TotalSeconds:N0} s a request waits here; it was not retried after {Requests(reply.Attempts)}. Try again later.",
+                    reply.Response.Status, requestUri: reply.Uri) { AnsweredBy = reply.ServedInstance };
+            }
+
+            throw ErrorFor(reply.Response, reply.Uri, processId, reply.ServedInstance, dump: false, reply.Attempts);
         }
+
+        /// <summary>"one request", "4 requests": what a message says was tried.</summary>
+        internal static string Requests(int attempts) => attempts <= 1 ? "one request" : $"{attempts} requests";
+
+        private static string FormatWait(TimeSpan wait) =>
+            wait.TotalSeconds < 3600 ? $"{wait.TotalSeconds:N0} s" : $"{wait.TotalHours:N1} hours ({wait.TotalSeconds:N0} s)";
     }
 }

@@ -27,10 +27,24 @@ namespace KuduDiagnostics.Kudu
             return null;
         }
 
+        /// <summary>
+        /// An identity (a process or thread id): a JSON integer that must be there. Kudu omits zeros, but no real
+        /// process has id 0 (that is Kudu's alias for its own worker), so a missing id is a broken answer, and an id
+        /// as a string is refused rather than guessed at.
+        /// </summary>
         private static int RequiredInt(JsonElement o, string name)
         {
-            // "id" is omitted when zero, like every other zero.
-            return Property(o, name) is JsonElement v ? ReadInt(v, name) : 0;
+            if (!(Property(o, name) is JsonElement v))
+            {
+                throw new FormatException($"an item has no '{name}'");
+            }
+
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int id))
+            {
+                throw new FormatException($"'{name}' is not an integer ({ConsoleText.Escape(v.GetRawText(), 40)})");
+            }
+
+            return id;
         }
 
         private static int ReadInt(JsonElement v, string name)
@@ -118,7 +132,8 @@ namespace KuduDiagnostics.Kudu
                 return null;
             }
 
-            return v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText();
+            // Names, command lines and paths reach tables and messages: no control characters from a server.
+            return ConsoleText.Clean(v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText());
         }
 
         private static string? NotAvailableToNull(string? value) =>
@@ -140,7 +155,7 @@ namespace KuduDiagnostics.Kudu
 
             if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime value))
             {
-                throw new FormatException($"'{name}' is not a date: '{Truncate(text)}'");
+                throw new FormatException($"'{name}' is not a date: '{ConsoleText.Escape(text, 40)}'");
             }
 
             return value == DateTime.MinValue ? (DateTime?)null : DateTime.SpecifyKind(value, DateTimeKind.Utc);
@@ -156,7 +171,7 @@ namespace KuduDiagnostics.Kudu
 
             if (!TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out TimeSpan value))
             {
-                throw new FormatException($"'{name}' is not a time span: '{Truncate(text)}'");
+                throw new FormatException($"'{name}' is not a time span: '{ConsoleText.Escape(text, 40)}'");
             }
 
             return value == FailedReadTime ? (TimeSpan?)null : value;
@@ -166,7 +181,7 @@ namespace KuduDiagnostics.Kudu
             Items(o, name, JsonValueKind.String, e => Uri.TryCreate(e.GetString(), UriKind.Absolute, out Uri? uri) ? uri : null);
 
         private static IReadOnlyList<string> StringArray(JsonElement o, string name) =>
-            Items(o, name, JsonValueKind.String, e => e.GetString());
+            Items(o, name, JsonValueKind.String, e => ConsoleText.Clean(e.GetString()));
 
         private static IReadOnlyList<KuduProcessThread> Threads(JsonElement o) =>
             Items(o, "threads", JsonValueKind.Object, t => new KuduProcessThread { Id = RequiredInt(t, "id"), State = String(t, "state"), Href = UriValue(t, "href") });
@@ -206,13 +221,11 @@ namespace KuduDiagnostics.Kudu
             {
                 foreach (JsonProperty p in v.EnumerateObject())
                 {
-                    result[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+                    result[ConsoleText.Clean(p.Name)] = ConsoleText.Clean(p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText());
                 }
             }
 
             return result;
         }
-
-        private static string Truncate(string text) => text.Length <= 40 ? text : text.Substring(0, 40) + "...";
     }
 }

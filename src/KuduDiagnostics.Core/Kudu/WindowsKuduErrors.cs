@@ -37,14 +37,14 @@ namespace KuduDiagnostics.Kudu
         }
 
         /// <summary>The error of an answer, with the instance that gave it (<see cref="KuduException.AnsweredBy"/>).</summary>
-        public KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump)
+        public KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump, int attempts = 1)
         {
-            KuduException error = Classify(response, uri, processId, servedInstance, dump);
+            KuduException error = Classify(response, uri, processId, servedInstance, dump, attempts);
             error.AnsweredBy = servedInstance;
             return error;
         }
 
-        private KuduException Classify(Response response, Uri uri, int? processId, string? servedInstance, bool dump)
+        private KuduException Classify(Response response, Uri uri, int? processId, string? servedInstance, bool dump, int attempts)
         {
             int status = response.Status;
             string body = KuduTransport.ReadErrorBody(response);
@@ -68,7 +68,9 @@ namespace KuduDiagnostics.Kudu
                 case 429:
                 case 503:
                     return new KuduException(KuduErrorKind.Throttled,
-                        $"{host} is busy or throttling ({status}) and kept refusing after several retries. Try again in a minute." + Detail(shown),
+                        (attempts <= 1
+                            ? $"{host} is busy or throttling ({status}) and refused the request; it was not retried after one request{(dump ? " (each dump request freezes the process again)" : string.Empty)}. Try again in a minute."
+                            : $"{host} is busy or throttling ({status}) and kept refusing after {attempts} requests. Try again in a minute.") + Detail(shown),
                         status, kuduMessage, uri);
             }
 
@@ -104,7 +106,7 @@ namespace KuduDiagnostics.Kudu
             }
 
             return new KuduException(status >= 500 ? KuduErrorKind.ServerError : KuduErrorKind.BadRequest,
-                $"{host} answered {status} {response.ReasonPhrase}." + Detail(shown),
+                $"{host} answered {status} {ConsoleText.Clean(response.ReasonPhrase)}." + Detail(shown),
                 status, kuduMessage, uri);
         }
 

@@ -18,10 +18,10 @@ namespace KuduDiagnostics.Session
     {
         private readonly DisposableHttpPipeline _pipeline;
 
-        public KuduConnection(DisposableHttpPipeline pipeline, Uri scmUri, ResourceManagerClient? arm, TokenCredential? azureIdentity, Action<KuduPlatform> platformKnown)
+        public KuduConnection(DisposableHttpPipeline pipeline, Uri scmUri, ResourceManagerClient? arm, TokenCredential? azureIdentity, Action<KuduPlatform> platformKnown, TimeSpan? timeout = null)
         {
             _pipeline = pipeline;
-            Contract = new PlatformDetection(new KuduTransport(pipeline, scmUri), platformKnown);
+            Contract = new PlatformDetection(new KuduTransport(pipeline, scmUri, timeout), platformKnown);
             Arm = arm;
             AzureIdentity = azureIdentity;
         }

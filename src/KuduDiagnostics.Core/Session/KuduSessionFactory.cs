@@ -27,6 +27,9 @@ namespace KuduDiagnostics.Session
         public Uri? ResourceManagerUrl { get; set; }
         public bool AllowUnencryptedAuthentication { get; set; }
 
+        /// <summary>The longest a read may take, all attempts and its whole body included.</summary>
+        public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(100);
+
         /// <summary>Lets tests supply a credential; the cmdlets never set it.</summary>
         public TokenCredential? TokenCredential { get; set; }
     }
@@ -116,9 +119,10 @@ namespace KuduDiagnostics.Session
             DisposableHttpPipeline pipeline = HttpPipelines.Build(authentication);
             trace.Verbose($"Kudu session to {info.ScmUri.Authority} ({info.SiteName}{(info.Slot == null ? string.Empty : "/" + info.Slot)}) using {info.AuthenticationType} authentication.");
             KuduSession? session = null;
-            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm, azureIdentity, platform => session!.Platform = platform);
+            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm, azureIdentity, platform => session!.Platform = platform, options.Timeout);
             session = new KuduSession(info.SiteName, info.Slot, info.ScmUri, info.AuthenticationType, info.UserName, info.ResourceId, info.Environment, connection);
             connection.Contract.Set(info.Platform);
+            session.TimeoutSec = (int)options.Timeout.TotalSeconds;
             return session;
         }
 

@@ -95,6 +95,11 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
+        /// <summary>The longest any request to the SCM site may take, retries and the whole answer included (dumps excepted).</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; } = 100;
+
         /// <summary>Names of the processes to dump; wildcards allowed. Default: the platform's worker (w3wp on Windows).</summary>
         [Parameter]
         [SupportsWildcards]

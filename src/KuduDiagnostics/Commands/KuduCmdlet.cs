@@ -129,6 +129,32 @@ namespace KuduDiagnostics.Commands
 
         internal void WriteFailure(Exception exception, object? target) => WriteError(KuduErrors.From(exception, target));
 
+        // The streams below hide Cmdlet's own: every message is cleaned of control characters a server may have
+        // put in it, and writing it never fails the command. Under -Debug, PowerShell asks (Inquire) after each
+        // verbose or debug line; a host that cannot ask (pwsh -NonInteractive, Azure Automation) throws instead,
+        // after the line was written: the line is there, so the work goes on.
+
+        /// <summary>Cmdlet.WriteVerbose, cleaned, and safe under -Debug in a non-interactive host.</summary>
+        internal new void WriteVerbose(string text) => Unprompted(() => base.WriteVerbose(ConsoleText.Clean(text)));
+
+        /// <summary>Cmdlet.WriteDebug, cleaned, and safe under -Debug in a non-interactive host.</summary>
+        internal new void WriteDebug(string text) => Unprompted(() => base.WriteDebug(ConsoleText.Clean(text)));
+
+        /// <summary>Cmdlet.WriteWarning, cleaned, and safe with -WarningAction Inquire in a non-interactive host.</summary>
+        internal new void WriteWarning(string text) => Unprompted(() => base.WriteWarning(ConsoleText.Clean(text)));
+
+        private static void Unprompted(Action write)
+        {
+            try
+            {
+                write();
+            }
+            catch (Exception ex) when (ex is PSInvalidOperationException || ex is System.Management.Automation.Host.HostException)
+            {
+                // The host could not prompt; the message itself was written before the prompt.
+            }
+        }
+
         private void Guard(Action step)
         {
             try
@@ -159,10 +185,10 @@ namespace KuduDiagnostics.Commands
         /// <summary>Posts the core's messages to the pipeline thread.</summary>
         private sealed class BridgeTrace : IKuduTrace
         {
-            private readonly Cmdlet _cmdlet;
+            private readonly KuduCmdlet _cmdlet;
             private readonly PipelineBridge _bridge;
 
-            public BridgeTrace(Cmdlet cmdlet, PipelineBridge bridge)
+            public BridgeTrace(KuduCmdlet cmdlet, PipelineBridge bridge)
             {
                 _cmdlet = cmdlet;
                 _bridge = bridge;

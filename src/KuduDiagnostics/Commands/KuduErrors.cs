@@ -30,8 +30,19 @@ namespace KuduDiagnostics.Commands
             }
         }
 
-        public static ErrorRecord Record(Exception exception, string errorId, ErrorCategory category, object? target) =>
-            new ErrorRecord(exception, errorId, category, target);
+        public static ErrorRecord Record(Exception exception, string errorId, ErrorCategory category, object? target)
+        {
+            var record = new ErrorRecord(exception, errorId, category, target);
+
+            // What the console shows: never a control character a server slipped into a message.
+            string clean = ConsoleText.Clean(exception.Message);
+            if (!string.Equals(clean, exception.Message, StringComparison.Ordinal))
+            {
+                record.ErrorDetails = new ErrorDetails(clean);
+            }
+
+            return record;
+        }
 
         private static (string, ErrorCategory) Classify(DumpDestinationErrorKind kind)
         {
@@ -83,6 +94,9 @@ namespace KuduDiagnostics.Commands
                 case KuduErrorKind.DumpTypeNotSupported: return ("KuduDumpTypeNotSupported", ErrorCategory.InvalidArgument);
                 case KuduErrorKind.InstanceNotResolved: return ("KuduInstanceNotResolved", ErrorCategory.ObjectNotFound);
                 case KuduErrorKind.InstanceAmbiguous: return ("KuduInstanceAmbiguous", ErrorCategory.InvalidArgument);
+                case KuduErrorKind.DumpEmpty: return ("KuduDumpEmpty", ErrorCategory.InvalidResult);
+                case KuduErrorKind.NotADump: return ("KuduDumpNotADump", ErrorCategory.InvalidResult);
+                case KuduErrorKind.Redirected: return ("KuduRedirected", ErrorCategory.InvalidResult);
                 default: return ("KuduError", ErrorCategory.NotSpecified);
             }
         }

@@ -94,6 +94,11 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter AllowUnencryptedAuthentication { get; set; }
 
+        /// <summary>The longest any request to the SCM site may take, retries and the whole answer included (dumps excepted).</summary>
+        [Parameter]
+        [ValidateRange(1, 3600)]
+        public int TimeoutSec { get; set; } = 100;
+
         internal override void Process()
         {
             KuduSessionOptions options = this.ToOptions(this);

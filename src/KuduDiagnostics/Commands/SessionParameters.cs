@@ -25,6 +25,7 @@ namespace KuduDiagnostics.Commands
         string Environment { get; }
         Uri? ResourceManagerUrl { get; }
         SwitchParameter AllowUnencryptedAuthentication { get; }
+        int TimeoutSec { get; }
     }
 
     internal static class SessionParameters
@@ -51,6 +52,7 @@ namespace KuduDiagnostics.Commands
             Environment = p.Environment,
             ResourceManagerUrl = p.ResourceManagerUrl,
             AllowUnencryptedAuthentication = p.AllowUnencryptedAuthentication.IsPresent,
+            Timeout = TimeSpan.FromSeconds(p.TimeoutSec),
         };
     }
 }
