@@ -12,14 +12,14 @@ namespace KuduDiagnostics.Tests
             Target = new KuduTarget(null, "contoso", slot, instance, 4512, process),
             Kind = DumpKind.From(DumpType.Full, null),
             Format = WindowsKuduContract.FormatOf(zip: false),
-            CaptureTimeUtc = new DateTime(2026, 11, 25, 12, 1, 2, DateTimeKind.Utc),
+            CaptureTimeUtc = new DateTime(2026, 11, 25, 12, 1, 2, 345, DateTimeKind.Utc),
         };
 
         [Fact]
         public void Names_carry_site_instance_process_pid_time_with_year_and_type()
         {
-            Assert.Equal("2026-11-25/contoso_1a2b3c_w3wp_4512_20261125T120102Z_full.dmp", DumpNaming.RelativePath(Dump("w3wp")));
-            Assert.Equal("contoso-staging_any_w3wp_4512_20261125T120102Z_full.dmp", DumpNaming.FileName(Dump("w3wp", "staging", null)));
+            Assert.Equal("2026-11-25/contoso_1a2b3c_w3wp_4512_20261125T120102.345Z_full.dmp", DumpNaming.RelativePath(Dump("w3wp")));
+            Assert.Equal("contoso-staging_any_w3wp_4512_20261125T120102.345Z_full.dmp", DumpNaming.FileName(Dump("w3wp", "staging", null)));
         }
 
         [Theory]
@@ -32,7 +32,7 @@ namespace KuduDiagnostics.Tests
         public void Server_strings_cannot_climb_out_or_break_names(string process, string expected)
         {
             string name = DumpNaming.FileName(Dump(process));
-            Assert.Equal($"contoso_1a2b3c_{expected}_4512_20261125T120102Z_full.dmp", name);
+            Assert.Equal($"contoso_1a2b3c_{expected}_4512_20261125T120102.345Z_full.dmp", name);
             Assert.DoesNotContain("..", name.Replace("_full.dmp", string.Empty));
         }
 

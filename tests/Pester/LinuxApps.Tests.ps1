@@ -75,7 +75,7 @@ Describe 'Linux apps: the same cmdlets over KuduLite and dotnet-monitor' {
 
         $result.Platform | Should -Be 'Linux'
         $result.SignatureValid | Should -BeTrue
-        $result.Path | Should -Match "penguin_$($i0.Substring(0, 6))_dotnet_$($targetA.pid)_\d{8}T\d{6}Z_heap\.dmp$"
+        $result.Path | Should -Match "penguin_$($i0.Substring(0, 6))_dotnet_$($targetA.pid)_\d{8}T\d{6}\.\d{3}Z_heap\.dmp$"
         Get-FileHead $result.Path | Should -Be '7F 45 4C 46'
         (Get-Item $result.Path).Length | Should -Be $result.Length
         $out = Invoke-DotnetDumpAnalyze $result.Path 'dumpheap -stat -type KuduMarker.'

@@ -61,7 +61,7 @@ Describe 'Save-KuduProcessDump to disk' {
         $result.SignatureValid | Should -BeTrue
         $result.DumpType | Should -Be 'Mini'
         $result.Path | Should -BeLike (Join-Path $folder ([datetime]::UtcNow.ToString('yyyy-MM-dd')) '*')
-        [IO.Path]::GetFileName($result.Path) | Should -Match '^contoso_[0-9a-f]{6}_w3wp_\d+_\d{8}T\d{6}Z_mini\.dmp$'
+        [IO.Path]::GetFileName($result.Path) | Should -Match '^contoso_[0-9a-f]{6}_w3wp_\d+_\d{8}T\d{6}\.\d{3}Z_mini\.dmp$'
         $result.ServerFileName | Should -Match '^w3wp-[0-9a-f]{6}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}\.dmp$'
         $result.CaptureTimeUtc.Kind | Should -Be 'Utc'
         $result.ThroughputMBps | Should -BeGreaterThan 0
@@ -187,29 +187,36 @@ Describe 'Save-KuduProcessDump to disk' {
 
     It 'keeps an existing file without -Force and replaces it with -Force' {
         $process = Get-KuduProcess -Session $session -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1
-        # Names carry the capture second: occupy every name the next few seconds could produce.
-        $now = [datetime]::UtcNow
-        $decoys = foreach ($s in -1..10) {
-            $t = $now.AddSeconds($s)
-            $dir = Join-Path $folder $t.ToString('yyyy-MM-dd')
-            New-Item -ItemType Directory -Force -Path $dir | Out-Null
-            $path = Join-Path $dir ('contoso_{0}_w3wp_{1}_{2}_mini.dmp' -f $process.Instance.Substring(0, 6), $process.Id, $t.ToString("yyyyMMdd'T'HHmmss'Z'"))
-            Set-Content -LiteralPath $path -Value 'KEEP ME'
-            $path
+        # Names carry the capture millisecond: occupy every name of a window that starts once they are all there.
+        $start = [datetime]::UtcNow.AddSeconds(12)
+        $prefix = 'contoso_{0}_w3wp_{1}_' -f $process.Instance.Substring(0, 6), $process.Id
+        $decoys = [Collections.Generic.List[string]]::new()
+        for ($ms = 0; $ms -le 2000; $ms++) {
+            $t = $start.AddMilliseconds($ms)
+            $dir = [IO.Path]::Combine($folder, $t.ToString('yyyy-MM-dd'))
+            [void][IO.Directory]::CreateDirectory($dir)
+            $path = [IO.Path]::Combine($dir, $prefix + $t.ToString("yyyyMMdd'T'HHmmss'.'fff'Z'") + '_mini.dmp')
+            [IO.File]::WriteAllText($path, 'KEEP ME')
+            $decoys.Add($path)
         }
+        $wait = $start.AddMilliseconds(100) - [datetime]::UtcNow
+        $wait.TotalSeconds | Should -BeGreaterThan 0 -Because 'the decoys must be there before their window starts'
+        Start-Sleep -Milliseconds $wait.TotalMilliseconds
 
         $result = $process | Save-KuduProcessDump -Path $folder -ErrorVariable err -ErrorAction SilentlyContinue
+        # Within the same window, while the names are still occupied.
+        $dumpsBeforeForce = (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests
+        $forced = $process | Save-KuduProcessDump -Path $folder -Force
 
         $result | Should -BeNullOrEmpty
         $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpTargetExists,*'
         $err[0].CategoryInfo.Category | Should -Be 'ResourceExists'
         $err[0].Exception.Message | Should -BeLike '*-Force*'
-        $decoys | ForEach-Object { Get-Content -LiteralPath $_ | Should -Be 'KEEP ME' }
-        (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests | Should -Be 0
+        $decoys | Where-Object { $_ -ne $forced.Path } | ForEach-Object { Get-Content -LiteralPath $_ | Should -Be 'KEEP ME' }
+        $dumpsBeforeForce | Should -Be 0
         @(Get-DumpFiles $folder | Where-Object Name -like '*.partial') | Should -HaveCount 0
 
-        $forced = $process | Save-KuduProcessDump -Path $folder -Force
         $forced.Path | Should -BeIn $decoys
         Assert-DumpMatchesEmulator $forced
     }

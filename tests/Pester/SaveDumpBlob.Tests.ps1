@@ -41,7 +41,7 @@ Describe 'Save-KuduProcessDump to Azure Blob Storage' -Skip:(-not $haveAzurite) 
 
         $result | Should -BeOfType ([KuduDiagnostics.KuduDumpResult])
         $result.Path | Should -BeNullOrEmpty
-        $result.BlobName | Should -Match "^\d{4}-\d{2}-\d{2}/contoso_[0-9a-f]{6}_w3wp_$($processes[1].Id)_\d{8}T\d{6}Z_mini\.dmp$"
+        $result.BlobName | Should -Match "^\d{4}-\d{2}-\d{2}/contoso_[0-9a-f]{6}_w3wp_$($processes[1].Id)_\d{8}T\d{6}\.\d{3}Z_mini\.dmp$"
         $result.BlobUri.ToString() | Should -Be "$($azurite.BlobEndpoint)/$container/$($result.BlobName)"
         $blob = Assert-BlobMatchesEmulator $result $container
         $blob.ContentType | Should -Be 'application/octet-stream'
@@ -50,7 +50,7 @@ Describe 'Save-KuduProcessDump to Azure Blob Storage' -Skip:(-not $haveAzurite) 
         $blob.Metadata['processname'] | Should -Be 'w3wp'
         $blob.Metadata['processid'] | Should -Be "$($processes[1].Id)"
         $blob.Metadata['dumptype'] | Should -Be 'mini'
-        [datetime]::Parse($blob.Metadata['capturetimeutc']).ToUniversalTime() | Should -Be $result.CaptureTimeUtc.AddTicks(-($result.CaptureTimeUtc.Ticks % [timespan]::TicksPerSecond))
+        [datetime]::Parse($blob.Metadata['capturetimeutc']).ToUniversalTime() | Should -Be $result.CaptureTimeUtc
     }
 
     It 'writes through a container SAS with only create and write permissions, under -BlobPrefix' {
@@ -81,30 +81,45 @@ Describe 'Save-KuduProcessDump to Azure Blob Storage' -Skip:(-not $haveAzurite) 
     }
 
     It 'keeps an existing blob without -Force, and replaces it with -Force' {
-        $first = $processes[1] | Save-KuduProcessDump -ConnectionString $azurite.ConnectionString -Container $container
         Reset-KuduEmulator $emulator
-        # The same name again: same second, so wait for nothing and make the name collide by re-using it.
+        # Names carry the capture millisecond: occupy every name of a window that starts once they are all there.
         $sas = New-TestAccountSas
-        Invoke-WebRequest -Method Put -Uri "$($azurite.BlobEndpoint)/$container/$($first.BlobName)?$sas" -Headers @{ 'x-ms-blob-type' = 'BlockBlob'; 'x-ms-version' = '2019-12-12' } -Body 'KEEP ME' | Out-Null
-        $now = [datetime]::UtcNow
-        $names = foreach ($s in -1..10) {
-            $t = $now.AddSeconds($s)
-            '{0}/contoso_{1}_w3wp_{2}_{3}_mini.dmp' -f $t.ToString('yyyy-MM-dd'), $processes[1].Instance.Substring(0, 6), $processes[1].Id, $t.ToString("yyyyMMdd'T'HHmmss'Z'")
+        $start = [datetime]::UtcNow.AddSeconds(15)
+        $names = foreach ($ms in 0..2000) {
+            $t = $start.AddMilliseconds($ms)
+            '{0}/contoso_{1}_w3wp_{2}_{3}_mini.dmp' -f $t.ToString('yyyy-MM-dd'), $processes[1].Instance.Substring(0, 6), $processes[1].Id, $t.ToString("yyyyMMdd'T'HHmmss'.'fff'Z'")
         }
-        foreach ($n in $names) {
-            Invoke-WebRequest -Method Put -Uri "$($azurite.BlobEndpoint)/$container/$($n)?$sas" -Headers @{ 'x-ms-blob-type' = 'BlockBlob'; 'x-ms-version' = '2019-12-12' } -Body 'KEEP ME' | Out-Null
+        $http = [Net.Http.HttpClient]::new()
+        try {
+            foreach ($batch in 0..([Math]::Ceiling($names.Count / 100) - 1)) {
+                $puts = foreach ($n in $names[($batch * 100)..([Math]::Min($names.Count, ($batch + 1) * 100) - 1)]) {
+                    $request = [Net.Http.HttpRequestMessage]::new('PUT', "$($azurite.BlobEndpoint)/$container/$($n)?$sas")
+                    $request.Headers.Add('x-ms-blob-type', 'BlockBlob'); $request.Headers.Add('x-ms-version', '2019-12-12')
+                    $request.Content = [Net.Http.StringContent]::new('KEEP ME')
+                    $http.SendAsync($request)
+                }
+                [Threading.Tasks.Task]::WaitAll([Threading.Tasks.Task[]] @($puts))
+                $puts | ForEach-Object { $_.Result.EnsureSuccessStatusCode() | Out-Null }
+            }
         }
+        finally { $http.Dispose() }
+        $wait = $start.AddMilliseconds(100) - [datetime]::UtcNow
+        $wait.TotalSeconds | Should -BeGreaterThan 0 -Because 'the decoys must be there before their window starts'
+        Start-Sleep -Milliseconds $wait.TotalMilliseconds
 
         $processes[1] | Save-KuduProcessDump -ConnectionString $azurite.ConnectionString -Container $container -ErrorVariable err -ErrorAction SilentlyContinue
+        # Within the same window, while the names are still occupied.
+        $dumpsBeforeForce = (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests
+        $forced = $processes[1] | Save-KuduProcessDump -ConnectionString $azurite.ConnectionString -Container $container -Force
 
         $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpTargetExists,*'
-        (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests | Should -Be 0
-        foreach ($n in $names) {
+        $dumpsBeforeForce | Should -Be 0
+        foreach ($n in $names | Where-Object { $_ -ne $forced.BlobName } | Get-Random -Count 20) {
             (Get-TestBlob $azurite $container $n (Join-Path (New-TestFolder) 'b')).Length | Should -Be 7
         }
+        @(Get-TestBlobList $azurite $container | Where-Object { $_ -in $names }) | Should -HaveCount $names.Count
 
-        $forced = $processes[1] | Save-KuduProcessDump -ConnectionString $azurite.ConnectionString -Container $container -Force
         $forced.BlobName | Should -BeIn $names
         Assert-BlobMatchesEmulator $forced $container | Out-Null
     }

@@ -56,6 +56,11 @@ namespace KuduDiagnostics.Dumps
                     MaximumConcurrency = BlobDumpSink.UploadConcurrency,
                 },
                 ProgressHandler = new Progress(this),
+
+                // Each block carries its MD5 (Content-MD5) and the service refuses one that arrives different
+                // (Md5Mismatch): a block corrupted on the way is never stored. Not CRC64: this SDK sends CRC64 for
+                // blocks this size as a "structured message" that Azurite 3.37 does not acknowledge.
+                TransferValidation = new UploadTransferValidationOptions { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 },
             };
 
             try
@@ -119,7 +124,7 @@ namespace KuduDiagnostics.Dumps
                 ["processid"] = (dump.Target.Id ?? 0).ToString(CultureInfo.InvariantCulture),
                 ["dumptype"] = dump.Kind.Label,
                 ["platform"] = dump.Platform.ToString(),
-                ["capturetimeutc"] = dump.CaptureTimeUtc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                ["capturetimeutc"] = dump.CaptureTimeUtc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             };
             if (dump.MachineName != null)
             {

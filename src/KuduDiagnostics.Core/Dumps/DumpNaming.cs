@@ -24,13 +24,39 @@ namespace KuduDiagnostics.Dumps
     }
 
     /// <summary>
-    /// Names a dump: "2026-11-25/contoso_1a2b3c_w3wp_4512_20261125T120102Z_full.dmp". Every part comes from the
+    /// Names a dump: "2026-11-25/contoso_1a2b3c_w3wp_4512_20261125T120102.345Z_full.dmp". Every part comes from the
     /// server or the user, so each is reduced to letters, digits and hyphens: nothing can climb out of the
     /// destination folder, and the name is valid on Windows, Linux and in blob storage.
     /// </summary>
     internal static class DumpNaming
     {
         private const int MaxPartLength = 60;
+
+        // Milliseconds: dumps taken in a loop or by repeated watch firings land in the same second.
+        private const string TimeFormat = "yyyyMMdd'T'HHmmss'.'fff'Z'";
+
+        private static readonly System.Collections.Generic.Dictionary<string, DateTime> LastIssued =
+            new System.Collections.Generic.Dictionary<string, DateTime>(StringComparer.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// A capture time, to the millisecond, that no earlier dump of the same process (<paramref name="key"/>: site,
+        /// instance, pid) was given in this PowerShell process: names built from it never collide, however fast
+        /// dumps follow each other.
+        /// </summary>
+        public static DateTime UniqueCaptureTime(string key, DateTime utcNow)
+        {
+            DateTime ms = new DateTime(utcNow.Ticks - (utcNow.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+            lock (LastIssued)
+            {
+                if (LastIssued.TryGetValue(key, out DateTime last) && ms <= last)
+                {
+                    ms = last.AddMilliseconds(1);
+                }
+
+                LastIssued[key] = ms;
+                return ms;
+            }
+        }
 
         public static string DateFolder(DumpDescriptor d) => d.CaptureTimeUtc.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -40,7 +66,7 @@ namespace KuduDiagnostics.Dumps
             string site = Safe(t.Slot == null ? t.SiteName : t.SiteName + "-" + t.Slot, "site");
             string instance = Safe(t.ShortInstance ?? "any", "any");
             string process = Safe(t.Name, "process");
-            string time = d.CaptureTimeUtc.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+            string time = d.CaptureTimeUtc.ToString(TimeFormat, CultureInfo.InvariantCulture);
             return $"{site}_{instance}_{process}_{(t.Id ?? 0).ToString(CultureInfo.InvariantCulture)}_{time}_{Safe(d.Kind.Label, "dump")}{d.Format.Extension}";
         }
 
