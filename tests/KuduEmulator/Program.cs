@@ -11,6 +11,7 @@ using KuduEmulator;
 
 string? scenarioPath = null, readyFile = null, dumpTemp = null;
 int? parentPid = null;
+bool hostile = false;
 for (var i = 0; i < args.Length; i++)
 {
     var value = i + 1 < args.Length ? args[i + 1] : null;
@@ -20,6 +21,7 @@ for (var i = 0; i < args.Length; i++)
         case "--ready-file" when value is not null: readyFile = value; i++; break;
         case "--parent-pid" when int.TryParse(value, CultureInfo.InvariantCulture, out var pid): parentPid = pid; i++; break;
         case "--dump-temp" when value is not null: dumpTemp = Path.GetFullPath(value); i++; break;
+        case "--hostile": hostile = true; break;
         case "-h" or "--help":
             Console.WriteLine("KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>] [--dump-temp <dir>]");
             return 0;
@@ -27,6 +29,12 @@ for (var i = 0; i < args.Length; i++)
             Console.Error.WriteLine($"KuduEmulator: bad argument '{args[i]}'. Usage: KuduEmulator [--scenario <file.json>] [--ready-file <path>] [--parent-pid <pid>] [--dump-temp <dir>]");
             return 2;
     }
+}
+
+if (hostile)
+{
+    // A raw-socket Kudu that answers as broken servers do (tests/KuduEmulator/Hostile).
+    return await KuduEmulator.Hostile.HostileKudu.RunAsync(readyFile, parentPid);
 }
 
 EmulatorState state;

@@ -133,6 +133,27 @@ function Start-KuduEmulator {
     return $ready
 }
 
+function Start-HostileKudu {
+    <#
+    .SYNOPSIS
+        Starts the hostile Kudu (KuduEmulator --hostile: raw sockets, one site, one instance) on 127.0.0.1.
+    #>
+    param([string] $EmulatorDll = (Get-KuduEmulatorPath))
+    $work = New-TestWorkFolder 'kudu-hostile-'
+    $arguments = @($EmulatorDll, '--hostile', '--ready-file', (Join-Path $work 'ready.json'), '--parent-pid', $PID)
+    Start-ReadyProcess -What 'The hostile Kudu' -FilePath 'dotnet' -Arguments $arguments -WorkFolder $work
+}
+
+function Set-HostileCase {
+    <# Sets how the hostile Kudu answers a route (env, list, detail, dump, any); -Reset first clears every case. #>
+    param([Parameter(Mandatory)] $Hostile, [string] $Route = 'any', [hashtable] $Case = @{}, [switch] $Reset)
+    if ($Reset) { Invoke-RestMethod "$($Hostile.url)/_hostile/reset" | Out-Null }
+    if ($Case.Count -gt 0) {
+        $query = (@("route=$Route") + @($Case.GetEnumerator() | ForEach-Object { '{0}={1}' -f $_.Key, [Uri]::EscapeDataString("$($_.Value)") })) -join '&'
+        Invoke-RestMethod "$($Hostile.url)/_hostile/set?$query" | Out-Null
+    }
+}
+
 function Stop-KuduEmulator {
     param([Parameter(Mandatory, ValueFromPipeline)] $Emulator)
     process { Stop-ReadyProcess $Emulator }

@@ -34,6 +34,11 @@ namespace KuduDiagnostics.Watch
         private int _processors; // 0 until known; written by parallel detail reads, so a plain int
         private bool _processorsMissingTold;
 
+        // Kudu's time_stamp of each process's last sample; once one does not advance, this instance's samples are
+        // timed by the watch's own clock from then on (a frozen stamp would make -For never pass).
+        private readonly Dictionary<int, DateTime> _lastStamp = new Dictionary<int, DateTime>();
+        private bool _stampsFrozen;
+
         public InstanceSampler(KuduSession session, KuduClient kudu, string? instance, Func<string, bool> wanted, WatchOptions options, IKuduTrace trace)
         {
             _session = session;
@@ -112,6 +117,7 @@ namespace KuduDiagnostics.Watch
                 }
 
                 int processors = Volatile.Read(ref _processors);
+                DateTime? serverTime = ServerTimeOf(process.Id, detail.TimeStamp, instance);
 
                 return new WatchSample
                 {
@@ -121,7 +127,7 @@ namespace KuduDiagnostics.Watch
                     Name = detail.Name,
                     StartTime = detail.StartTime,
                     At = at,
-                    ServerTime = detail.TimeStamp,
+                    ServerTime = serverTime,
                     TotalCpuTime = detail.TotalCpuTime,
                     ProcessorCount = processors > 0 ? processors : (int?)null,
                     PrivateMemory = detail.PrivateMemory,
@@ -138,6 +144,28 @@ namespace KuduDiagnostics.Watch
             {
                 _trace.Verbose($"Skipped one sample of {KuduTarget.Of(_session, instance, process.Id, process.Name).Display}: {ex.Message}");
                 return null;
+            }
+        }
+
+        /// <summary>Kudu's stamp for this sample, or null (the watch's clock) once the instance's stamps stopped advancing.</summary>
+        private DateTime? ServerTimeOf(int id, DateTime? stamp, string? instance)
+        {
+            lock (_lastStamp)
+            {
+                if (_stampsFrozen || stamp == null)
+                {
+                    return null;
+                }
+
+                if (_lastStamp.TryGetValue(id, out DateTime last) && stamp.Value <= last)
+                {
+                    _stampsFrozen = true;
+                    _trace.Verbose($"Kudu on {KuduTarget.Of(_session, instance).Display} stamped two samples of process {id} with the same time ({last:HH:mm:ss.fff} UTC): its time_stamp does not advance, so this instance is timed by this computer's clock from now on.");
+                    return null;
+                }
+
+                _lastStamp[id] = stamp.Value;
+                return stamp;
             }
         }
 

@@ -97,6 +97,14 @@ namespace KuduDiagnostics.Watch
                 }
                 else
                 {
+                    if (state.Last.ServerTime.HasValue != sample.ServerTime.HasValue)
+                    {
+                        // The instance's stamps stopped (or started) counting: carry the times kept so far over to
+                        // the other clock, as offsets from the last sample, so -For and -Cooldown never mix two clocks.
+                        state.Since = Rebase(state.Since, state.Last, sample);
+                        state.LastFired = Rebase(state.LastFired, state.Last, sample);
+                    }
+
                     state.Reading = Read(state.Last, sample);
                     state.Last = sample;
                 }
@@ -170,6 +178,9 @@ namespace KuduDiagnostics.Watch
                     .ToList();
             }
         }
+
+        private static DateTime? Rebase(DateTime? time, WatchSample last, WatchSample now) =>
+            time is DateTime t ? (now.ServerTime.HasValue ? now.ServerTime.Value - (now.At - last.At) : last.At) + (t - TimeOf(last)) : (DateTime?)null;
 
         /// <summary>When the figures were read: the instance's time stamp when it gives one, else the watch's schedule.</summary>
         private static DateTime TimeOf(WatchSample sample) => sample.ServerTime ?? sample.At;
