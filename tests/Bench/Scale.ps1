@@ -15,7 +15,9 @@ param(
     [int] $Repeat = 3,
     [ValidateSet('Details', 'Dumps', 'Stream')] [string[]] $Case = @('Details', 'Dumps', 'Stream'),
     # Another build of the module (an earlier commit's, for before-and-after figures).
-    [string] $Manifest = (Join-Path $Root 'out/KuduDiagnostics/KuduDiagnostics.psd1')
+    [string] $Manifest = (Join-Path $Root 'out/KuduDiagnostics/KuduDiagnostics.psd1'),
+    # Stream: an earlier build run alternately with -Manifest in the same run, for "after / before" figures.
+    [string] $BaselineManifest
 )
 
 $ErrorActionPreference = 'Stop'
@@ -80,10 +82,13 @@ if ($Case -contains 'Stream') {
     $size = 2GB
     $file = Join-Path $scratch "kudu-bench-source-$PID.dmp"
     $folder = Join-Path $scratch "kudu-bench-stream-$PID"
-    # A pre-made dump: the MDMP signature, then random bytes (4 MiB repeated) so nothing compresses.
-    $block = [byte[]]::new(4MB); [Random]::new(14).NextBytes($block); $block[0] = 0x4D; $block[1] = 0x44; $block[2] = 0x4D; $block[3] = 0x50
+    # A pre-made minidump whose structure says 2 GiB (the emulator's own header), then random bytes (4 MiB
+    # repeated) so nothing compresses.
+    $header = [Reflection.Assembly]::LoadFrom((Get-KuduEmulatorPath)).GetType('KuduEmulator.DumpContent').GetMethod('MinidumpHeader').Invoke($null, @([long] $size))
+    $block = [byte[]]::new(4MB); [Random]::new(14).NextBytes($block)
+    $first = [byte[]] $block.Clone(); [Array]::Copy($header, $first, $header.Length)
     $fs = [IO.File]::Create($file)
-    try { $fs.Write($block, 0, $block.Length); $block[0] = 0; for ($i = 1; $i -lt $size / 4MB; $i++) { $fs.Write($block, 0, $block.Length) } }
+    try { $fs.Write($first, 0, $first.Length); for ($i = 1; $i -lt $size / 4MB; $i++) { $fs.Write($block, 0, $block.Length) } }
     finally { $fs.Dispose() }
     New-Item -ItemType Directory -Path $folder -Force | Out-Null
     $emulator = Start-KuduEmulator -Scenario @{ sites = @(@{ name = 'bench'; instanceCount = 1; appWorkers = 1; extraProcesses = @(); dump = @{ file = $file; writeDelayMs = 0 } }) }
@@ -99,7 +104,9 @@ if ($Case -contains 'Stream') {
             # Alternate so both see the same moments of a shared machine.
             $bare = Invoke-Script 'BareCopy.ps1' $common
             $save = Invoke-Script 'SaveDump.ps1' ($common + @{ Manifest = $manifest })
-            [pscustomobject]@{ Bare = $bare.seconds; Save = $save.seconds; SavePeak = $save.peakWorkingSet; BarePeak = $bare.peakWorkingSet; BareCpu = $bare.cpu; SaveCpu = $save.cpu }
+            $before = if ($BaselineManifest) { Invoke-Script 'SaveDump.ps1' ($common + @{ Manifest = $BaselineManifest }) }
+            [pscustomobject]@{ Bare = $bare.seconds; Save = $save.seconds; SavePeak = $save.peakWorkingSet; BarePeak = $bare.peakWorkingSet; BareCpu = $bare.cpu; SaveCpu = $save.cpu
+                Before = if ($before) { $before.seconds } else { $null }; BeforeCpu = if ($before) { $before.cpu } else { $null } }
         }
         $bareBest = ($runs.Bare | Measure-Object -Minimum).Minimum; $saveBest = ($runs.Save | Measure-Object -Minimum).Minimum
         $bareMedian = Get-Median @($runs.Bare); $saveMedian = Get-Median @($runs.Save)
@@ -112,6 +119,11 @@ if ($Case -contains 'Stream') {
         # CPU seconds of each client process: what the copy costs, less blurred by others' load than wall time.
         Write-Host ("CPU of the client: bare {0:N2} s, Save {1:N2} s (medians)" -f (Get-Median @($runs.BareCpu)), (Get-Median @($runs.SaveCpu)))
         Write-Host ("Stream: Save-KuduProcessDump at {0:N2} x the bare copy (best of each), {1:N2} x (medians), {2:N2} x (CPU medians) (target >= 0.8 x)" -f ($bareBest / $saveBest), ($bareMedian / $saveMedian), ((Get-Median @($runs.BareCpu)) / (Get-Median @($runs.SaveCpu))))
+        if ($BaselineManifest) {
+            $beforeBest = ($runs.Before | Measure-Object -Minimum).Minimum
+            Write-Host ("Before (baseline build): best {0:N2} s, median {1:N2} s, CPU median {2:N2} s; bare/before best {3:N2} x" -f $beforeBest, (Get-Median @($runs.Before)), (Get-Median @($runs.BeforeCpu)), ($bareBest / $beforeBest))
+            Write-Host ("After / before: {0:N2} x (best), {1:N2} x (medians), {2:N2} x (CPU medians) (target >= 0.95 x)" -f ($beforeBest / $saveBest), ((Get-Median @($runs.Before)) / $saveMedian), ((Get-Median @($runs.BeforeCpu)) / (Get-Median @($runs.SaveCpu))))
+        }
     }
     finally {
         Stop-KuduEmulator $emulator
