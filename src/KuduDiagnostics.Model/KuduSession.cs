@@ -58,6 +58,13 @@ namespace KuduDiagnostics
 
         /// <summary>Windows or Linux; Unknown until Resource Manager or the first process list tells.</summary>
         public KuduPlatform Platform { get; internal set; }
+
+        /// <summary>
+        /// Linux apps: whether dotnet-monitor serves the routes KuduLite forwards details and dumps to. Found out by
+        /// the first detail or dump; once NotServed, later details and dumps fail at once with the same error.
+        /// </summary>
+        public DotnetMonitorRoutes DotnetMonitorRoutes { get; internal set; }
+
         public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
         /// <summary>

@@ -22,10 +22,11 @@ namespace KuduDiagnostics.Kudu
         private readonly Action<KuduPlatform> _detected;
         private volatile KuduContract? _known;
 
-        public PlatformDetection(KuduTransport transport, Action<KuduPlatform> detected)
+        public PlatformDetection(KuduTransport transport, Action<KuduPlatform> detected, SiteAnswers? answers = null)
         {
-            _windows = new WindowsKuduContract(transport);
-            _linux = new LinuxKuduContract(transport);
+            answers ??= new SiteAnswers();
+            _windows = new WindowsKuduContract(transport, answers);
+            _linux = new LinuxKuduContract(transport, answers);
             _detected = detected;
         }
 

@@ -116,7 +116,7 @@ namespace KuduDiagnostics.Session
             DisposableHttpPipeline pipeline = HttpPipelines.Build(authentication);
             trace.Verbose($"Kudu session to {info.ScmUri.Authority} ({info.SiteName}{(info.Slot == null ? string.Empty : "/" + info.Slot)}) using {info.AuthenticationType} authentication.");
             KuduSession? session = null;
-            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm, azureIdentity, platform => session!.Platform = platform);
+            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm, azureIdentity, platform => session!.Platform = platform, routes => session!.DotnetMonitorRoutes = routes);
             session = new KuduSession(info.SiteName, info.Slot, info.ScmUri, info.AuthenticationType, info.UserName, info.ResourceId, info.Environment, connection);
             connection.Contract.Set(info.Platform);
             return session;

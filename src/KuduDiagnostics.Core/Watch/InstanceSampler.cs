@@ -177,6 +177,9 @@ namespace KuduDiagnostics.Watch
             KuduErrorKind.BadRequest => true,
             KuduErrorKind.UnencryptedConnection => true,
             KuduErrorKind.ScmSiteNotAvailable => true,
+            KuduErrorKind.DotnetMonitorRouteNotServed => true,
+            KuduErrorKind.DotnetMonitorAuthenticationRequired => true,
+            KuduErrorKind.ProcessApiUnavailable => true,
             _ => false,
         };
     }

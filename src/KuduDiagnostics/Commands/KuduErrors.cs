@@ -83,6 +83,8 @@ namespace KuduDiagnostics.Commands
                 case KuduErrorKind.DumpTypeNotSupported: return ("KuduDumpTypeNotSupported", ErrorCategory.InvalidArgument);
                 case KuduErrorKind.InstanceNotResolved: return ("KuduInstanceNotResolved", ErrorCategory.ObjectNotFound);
                 case KuduErrorKind.InstanceAmbiguous: return ("KuduInstanceAmbiguous", ErrorCategory.InvalidArgument);
+                case KuduErrorKind.DotnetMonitorRouteNotServed: return ("KuduDotnetMonitorRouteNotServed", ErrorCategory.NotImplemented);
+                case KuduErrorKind.DotnetMonitorAuthenticationRequired: return ("KuduDotnetMonitorAuthenticationRequired", ErrorCategory.AuthenticationError);
                 default: return ("KuduError", ErrorCategory.NotSpecified);
             }
         }
