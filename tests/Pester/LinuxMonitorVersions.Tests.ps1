@@ -25,7 +25,13 @@ BeforeAll {
         foreach ($n in $NotLike) { $Errors[0].Exception.Message | Should -Not -BeLike $n }
     }
 
-    function Get-Requests([string] $Site) { (Get-KuduEmulatorStats $emulator $Site).requests }
+    function Get-Requests([string] $Site) {
+        # Request counts by route kind; a kind not asked for yet is absent from the stats, so 0 here.
+        $requests = (Get-KuduEmulatorStats $emulator $Site).requests
+        $counts = @{ list = 0; detail = 0; dump = 0 }
+        foreach ($p in $requests.psobject.Properties) { $counts[$p.Name] = $p.Value }
+        $counts
+    }
 }
 
 AfterAll {
@@ -68,6 +74,7 @@ Describe 'A GA dotnet-monitor behind KuduLite''s path routes' {
             Assert-KuduError $dumpErr 'KuduDotnetMonitorRouteNotServed' $notServed $neverPlan
             $dumpErr[0].Exception.Message.Substring($dumpErr[0].Exception.Message.IndexOf(': ') + 2) |
                 Should -Be $detailErr[0].Exception.Message.Substring($detailErr[0].Exception.Message.IndexOf(': ') + 2)
+            $before.detail | Should -Be 1 -Because 'the first detail was asked once, and not retried'
             $after.detail | Should -Be $before.detail
             $after.dump | Should -Be $before.dump
             Get-DumpFiles $folder | Should -HaveCount 0
