@@ -38,6 +38,8 @@ namespace KuduDiagnostics
         DumpEmpty,
         NotADump,
         Redirected,
+        DotnetMonitorRouteNotServed,
+        DotnetMonitorAuthenticationRequired,
     }
 
     /// <summary>A failed Kudu call. Messages never carry credentials or tokens.</summary>

@@ -61,6 +61,13 @@ namespace KuduDiagnostics
 
         /// <summary>The longest any request of this session may take, retries and the whole answer included (New-KuduSession -TimeoutSec); dumps have their own stall timeout.</summary>
         public int TimeoutSec { get; internal set; } = 100;
+
+        /// <summary>
+        /// Linux apps: whether dotnet-monitor serves the routes KuduLite forwards details and dumps to. Found out by
+        /// the first detail or dump; once NotServed, later details and dumps fail at once with the same error.
+        /// </summary>
+        public DotnetMonitorRoutes DotnetMonitorRoutes { get; internal set; }
+
         public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
         /// <summary>

@@ -185,9 +185,15 @@ internal sealed class ControlRoutes(EmulatorState state, Func<object> readyInfo)
                     var monitor = value?.GetValue<string>();
                     s = s with { DotnetMonitor = monitor is null ? null : LinuxMonitorState.Normalize(monitor) };
                     break;
+                case "dotnetmonitorversion":
+                    s = s with { DotnetMonitorVersion = DotnetMonitorVersions.Normalize(value?.GetValue<string>() ?? DotnetMonitorVersions.Preview5) };
+                    break;
+                case "proxytimeoutms":
+                    s = s with { ProxyTimeoutMs = Math.Max(1, value?.GetValue<int>() ?? DotnetMonitorVersions.KuduLiteProxyTimeoutMs) };
+                    break;
                 default:
                     throw new InvalidDataException(
-                        $"Unknown setting '{name}'. Settable: latencyMs, dump, basicAuth, acceptedAudiences, authorizedPrincipals, dotnetMonitor.");
+                        $"Unknown setting '{name}'. Settable: latencyMs, dump, basicAuth, acceptedAudiences, authorizedPrincipals, dotnetMonitor, dotnetMonitorVersion, proxyTimeoutMs.");
             }
         }
         return s;
@@ -214,6 +220,8 @@ internal sealed class ControlRoutes(EmulatorState state, Func<object> readyInfo)
         acceptedAudiences = s.AcceptedAudiences,
         authorizedPrincipals = s.AuthorizedPrincipals?.Order(StringComparer.Ordinal).ToList(),
         dotnetMonitor = s.DotnetMonitor,
+        dotnetMonitorVersion = s.DotnetMonitorVersion,
+        proxyTimeoutMs = s.ProxyTimeoutMs,
     };
 
     private static Dictionary<string, IReadOnlyList<int>> LinuxTargetsView(SiteState site) =>

@@ -121,7 +121,9 @@ internal sealed class EmulatorState
             basic.Enabled ?? true,
             [.. s.AcceptedAudiences ?? [.. DefaultAudiences]],
             s.AuthorizedPrincipals is null ? null : [.. s.AuthorizedPrincipals],
-            s.DotnetMonitor);
+            s.DotnetMonitor,
+            s.DotnetMonitorVersion ?? DotnetMonitorVersions.Preview5,
+            Math.Max(1, s.ProxyTimeoutMs ?? DotnetMonitorVersions.KuduLiteProxyTimeoutMs));
 
         var tokens = (s.BearerTokens ?? [])
             .Where(t => !string.IsNullOrEmpty(t.Token))

@@ -10,12 +10,37 @@ internal static class LinuxMonitorState
     public const string Disabled = "disabled";
     public const string NotRunning = "notRunning";
     public const string Unreachable = "unreachable";
+    /// <summary>dotnet-monitor requires its own API key: what KuduLite forwards (our Authorization header) gets 401.</summary>
+    public const string ApiKey = "apiKey";
 
-    private static readonly string[] All = [Enabled, Disabled, NotRunning, Unreachable];
+    private static readonly string[] All = [Enabled, Disabled, NotRunning, Unreachable, ApiKey];
 
     public static string Normalize(string value) =>
         All.FirstOrDefault(v => v.Equals(value.Trim(), StringComparison.OrdinalIgnoreCase))
         ?? throw new InvalidDataException($"dotnetMonitor '{value}' is not one of {string.Join(", ", All)}.");
+}
+
+/// <summary>
+/// Which dotnet-monitor answers behind KuduLite (scenario / settings "dotnetMonitorVersion"). KuduLite forwards to
+/// /processes/{pid} and /dump/{pid}: dotnet-monitor served those up to 5.0.0-preview.5 (2021-06); from
+/// 5.0.0-preview.6 on it serves /process?pid= and /dump?pid=, and the path forms fall through to an empty 404.
+/// </summary>
+internal static class DotnetMonitorVersions
+{
+    /// <summary>5.0.0-preview.5: path routes; list items {pid, uid, name}; 429 with an empty body.</summary>
+    public const string Preview5 = "preview5";
+
+    /// <summary>5.0.0-preview.6 and later (6.x, 7.x, 8.x, 9.x): the list still answers; path detail and dump: 404, empty.</summary>
+    public const string Ga = "ga";
+
+    /// <summary>KuduLite's DotnetMonitorProxyClient: HttpClient.Timeout = 10 minutes (Startup.cs).</summary>
+    public const int KuduLiteProxyTimeoutMs = 600_000;
+
+    private static readonly string[] All = [Preview5, Ga];
+
+    public static string Normalize(string value) =>
+        All.FirstOrDefault(v => v.Equals(value.Trim(), StringComparison.OrdinalIgnoreCase))
+        ?? throw new InvalidDataException($"dotnetMonitorVersion '{value}' is not one of {string.Join(", ", All)}.");
 }
 
 /// <summary>One .NET process as dotnet-monitor describes it (GET /processes/{pid}).</summary>

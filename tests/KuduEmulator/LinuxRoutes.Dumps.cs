@@ -30,6 +30,7 @@ internal sealed partial class LinuxRoutes
                 }
             }
             outcome = await RefuseAsync(ctx, site, instance)
+                      ?? await MonitorRefusesAsync(ctx, site, "dump")
                       ?? await DumpCoreAsync(ctx, rc, site, instance, pid, record, progress);
         }
         catch (Exception ex) when (Http.IsClientGone(ex, ctx))
@@ -70,7 +71,8 @@ internal sealed partial class LinuxRoutes
         }
         if (!instance.TryEnterMonitorDump())
         {
-            await ProblemAsync(ctx, rc, 429, "Too Many Requests", "https://tools.ietf.org/html/rfc6585#section-4", "Rate limit reached.");
+            // 5.0.0-preview.5's throttling middleware sets the status and writes nothing (ProblemDetails came in preview.6).
+            await Http.WriteStatusAsync(ctx, 429);
             return "conflict";
         }
         var path = Path.Combine(state.DumpTempFolder, string.Create(CultureInfo.InvariantCulture, $"{Guid.NewGuid():N}_{pid}"));
@@ -78,6 +80,13 @@ internal sealed partial class LinuxRoutes
         {
             var fileName = string.Create(CultureInfo.InvariantCulture, $"core_{DateTime.UtcNow:yyyyMMdd_HHmmss}");
             var settings = site.Settings.Dump;
+            if (settings.WriteDelayMs >= site.Settings.ProxyTimeoutMs)
+            {
+                // KuduLite's proxy gives up first: its HttpClient times out and AspNetCore.Proxy answers 502.
+                await Task.Delay(site.Settings.ProxyTimeoutMs, ct);
+                await RawTextAsync(ctx, 502, ProxyCanceled());
+                return "proxyTimeout";
+            }
             if (settings.WriteDelayMs > 0)
             {
                 await Task.Delay(settings.WriteDelayMs, ct); // a slower dump writer: the slot stays taken

@@ -8,7 +8,8 @@ namespace KuduEmulator;
 /// A Linux site's SCM site: KuduLite's LinuxProcessController in front of dotnet-monitor in each
 /// instance's app container. KuduLite forwards list, detail and dump to dotnet-monitor when the app
 /// setting WEBSITE_USE_DOTNET_MONITOR is on, answers threads/modules/kill itself with a JSON string,
-/// and has no process API at all on Linux Consumption and Flex Consumption.
+/// and has no process API at all on Linux Consumption and Flex Consumption. Which dotnet-monitor
+/// answers is a setting (<see cref="DotnetMonitorVersions"/>): only preview5 serves KuduLite's routes.
 /// </summary>
 internal sealed partial class LinuxRoutes(EmulatorState state)
 {
@@ -68,10 +69,11 @@ internal sealed partial class LinuxRoutes(EmulatorState state)
 
     private static async Task ListAsync(HttpContext ctx, RequestContext rc, SiteState site, InstanceState instance)
     {
-        if (await RefuseAsync(ctx, site, instance) is not null)
+        if (await RefuseAsync(ctx, site, instance) is not null || await MonitorRefusesAsync(ctx, site, "list") is not null)
         {
             return;
         }
+        var ga = site.Settings.DotnetMonitorVersion == DotnetMonitorVersions.Ga;
         var processes = await LinuxMonitor.ListAsync(instance, ctx.RequestAborted);
         await Http.WriteJsonAsync(ctx, rc, 200, w =>
         {
@@ -82,8 +84,11 @@ internal sealed partial class LinuxRoutes(EmulatorState state)
                 w.WriteNumber("pid", p.Pid);
                 w.WriteString("uid", p.Uid);
                 w.WriteString("name", p.Name);
-                // With a single .NET process in the container dotnet-monitor resolves it as the default one.
-                w.WriteBoolean("isDefault", processes.Count == 1);
+                if (ga)
+                {
+                    // Since 5.0.0-preview.6: with a single .NET process in the container it is the default one.
+                    w.WriteBoolean("isDefault", processes.Count == 1);
+                }
                 w.WriteEndObject();
             }
             w.WriteEndArray();
@@ -92,7 +97,7 @@ internal sealed partial class LinuxRoutes(EmulatorState state)
 
     private static async Task DetailAsync(HttpContext ctx, RequestContext rc, SiteState site, InstanceState instance, int pid)
     {
-        if (await RefuseAsync(ctx, site, instance) is not null)
+        if (await RefuseAsync(ctx, site, instance) is not null || await MonitorRefusesAsync(ctx, site, "detail") is not null)
         {
             return;
         }
@@ -155,22 +160,49 @@ internal sealed partial class LinuxRoutes(EmulatorState state)
                 await RawTextAsync(ctx, 404, NotConfigured);
                 return "notRunning";
             case LinuxMonitorState.Unreachable:
-                await RawTextAsync(ctx, 502, ProxyFailure(instance));
+                await RawTextAsync(ctx, 502, ProxyRefused());
                 return "unreachable";
             default:
                 return null;
         }
     }
 
-    /// <summary>The text of KuduLite's HTTP proxy when the connection to dotnet-monitor fails.</summary>
-    private static string ProxyFailure(InstanceState instance)
+    /// <summary>
+    /// dotnet-monitor's own answers before any handler runs, passed back by KuduLite's proxy as they are: a path
+    /// route that version does not serve (ga: detail and dump), then its authentication (the default challenge:
+    /// 401, no body). Null when the request reaches the handler.
+    /// </summary>
+    private static async Task<string?> MonitorRefusesAsync(HttpContext ctx, SiteState site, string kind)
     {
-        var address = $"169.254.129.{2 + instance.Id.Sum(c => c) % 200}:50051"; // the container's address, stable per instance
-        return $"Request could not be proxied.\n\nConnection refused ({address})\n\n"
-               + "   at System.Net.Http.HttpConnectionPool.ConnectToTcpHostAsync(String host, Int32 port, HttpRequestMessage initialRequest, Boolean async, CancellationToken cancellationToken)\n"
-               + "   at System.Net.Http.HttpConnectionPool.ConnectAsync(HttpRequestMessage request, Boolean async, CancellationToken cancellationToken)\n"
-               + "   at AspNetCore.Proxy.HttpExtensions.ExecuteHttpProxyOperationAsync(HttpContext context, HttpProxy httpProxy).";
+        if (kind != "list" && site.Settings.DotnetMonitorVersion == DotnetMonitorVersions.Ga)
+        {
+            await Http.WriteStatusAsync(ctx, 404); // no endpoint matches: ASP.NET Core's empty 404
+            return "routeNotServed";
+        }
+        if (site.Settings.DotnetMonitor == LinuxMonitorState.ApiKey)
+        {
+            await Http.WriteStatusAsync(ctx, 401);
+            return "unauthorized";
+        }
+        return null;
     }
+
+    /// <summary>
+    /// AspNetCore.Proxy's 502 when the forward throws: "Request could not be proxied.", a blank line, the
+    /// exception's message, a blank line, its stack (KuduLite runs on netcoreapp2.2, whose messages these are).
+    /// </summary>
+    private static string ProxyFailure(string message, params string[] frames) =>
+        $"Request could not be proxied.\n\n{message}\n\n" + string.Join("\n", frames.Select(f => "   at " + f))
+        + "\n   at AspNetCore.Proxy.HttpExtensions.ExecuteHttpProxyOperationAsync(HttpContext context, String uri, HttpProxyOptions options)";
+
+    /// <summary>The connection to the container's dotnet-monitor (169.254.x.y:50051) was refused.</summary>
+    private static string ProxyRefused() => ProxyFailure("Connection refused",
+        "System.Net.Http.ConnectHelper.ConnectAsync(String host, Int32 port, CancellationToken cancellationToken)",
+        "System.Net.Http.HttpConnectionPool.CreateConnectionAsync(HttpRequestMessage request, CancellationToken cancellationToken)");
+
+    /// <summary>KuduLite's proxy client (HttpClient.Timeout 10 minutes) gave up waiting for dotnet-monitor's answer.</summary>
+    internal static string ProxyCanceled() => ProxyFailure("The operation was canceled.",
+        "System.Net.Http.HttpClient.FinishSendAsyncUnbuffered(Task`1 sendTask, HttpRequestMessage request, CancellationTokenSource cts, Boolean disposeCts)");
 
     /// <summary>KuduLite writes these straight to the body: no Content-Type, no Content-Length (chunked).</summary>
     private static async Task RawTextAsync(HttpContext ctx, int status, string text)

@@ -55,6 +55,10 @@ internal sealed class SiteDoc
     public List<FaultRule>? Faults { get; set; }
     /// <summary>Linux sites: enabled, disabled, notRunning, unreachable; absent = the pre-dotnet-monitor answer (JSON 400).</summary>
     public string? DotnetMonitor { get; set; }
+    /// <summary>Linux sites: which dotnet-monitor answers behind KuduLite: preview5 (default) or ga.</summary>
+    public string? DotnetMonitorVersion { get; set; }
+    /// <summary>Linux sites: KuduLite's proxy timeout (ms); a dump whose writeDelayMs reaches it ends as 502 canceled.</summary>
+    public int? ProxyTimeoutMs { get; set; }
 }
 
 internal sealed class BasicAuthDoc
@@ -190,6 +194,10 @@ internal static class Scenario
             if (site.DotnetMonitor is not null)
             {
                 site.DotnetMonitor = LinuxMonitorState.Normalize(site.DotnetMonitor);
+            }
+            if (site.DotnetMonitorVersion is not null)
+            {
+                site.DotnetMonitorVersion = DotnetMonitorVersions.Normalize(site.DotnetMonitorVersion);
             }
             foreach (var rule in site.Faults ?? [])
             {

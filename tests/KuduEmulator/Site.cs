@@ -52,7 +52,9 @@ internal sealed record SiteSettings(
     bool BasicAuthEnabled,
     ImmutableArray<string> AcceptedAudiences,
     ImmutableHashSet<string>? AuthorizedPrincipals,
-    string? DotnetMonitor = null)
+    string? DotnetMonitor = null,
+    string DotnetMonitorVersion = DotnetMonitorVersions.Preview5,
+    int ProxyTimeoutMs = DotnetMonitorVersions.KuduLiteProxyTimeoutMs)
 {
     public bool IsAuthorized(string? principalId) =>
         AuthorizedPrincipals is null || (principalId is not null && AuthorizedPrincipals.Contains(principalId));

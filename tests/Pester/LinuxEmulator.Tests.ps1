@@ -13,6 +13,9 @@ BeforeAll {
             $linux + @{ name = 'linux-off'; dotnetMonitor = 'disabled' }
             $linux + @{ name = 'linux-notrunning'; dotnetMonitor = 'notRunning' }
             $linux + @{ name = 'linux-unreachable'; dotnetMonitor = 'unreachable' }
+            $linux + @{ name = 'linux-apikey'; dotnetMonitor = 'apiKey' }
+            $linux + @{ name = 'linux-ga'; dotnetMonitor = 'enabled'; dotnetMonitorVersion = 'ga' }
+            $linux + @{ name = 'linux-slow'; dotnetMonitor = 'enabled'; proxyTimeoutMs = 300; dump = @{ writeDelayMs = 5000 } }
             @{ name = 'linux-consumption'; kind = 'functionapp,linux'; sku = 'Dynamic'; hasScm = $true; dotnetMonitor = 'enabled' }
         )
     }
@@ -76,18 +79,17 @@ AfterAll {
 }
 
 Describe 'The Linux face: KuduLite over dotnet-monitor, backed by real .NET processes' {
-    It 'lists only the .NET processes given to each instance, in dotnet-monitor''s shape' {
+    It 'lists only the .NET processes given to each instance, in dotnet-monitor 5.0.0-preview.5''s shape' {
         $r = Send-Scm $site '/api/processes' $i0
 
         $r.Status | Should -Be 200
         $r.ContentType | Should -BeLike 'application/json*'
         $items = @($r.Body | ConvertFrom-Json)
         $items | Should -HaveCount 1 # not this pwsh nor the emulator, though both are .NET processes
-        $items[0].psobject.Properties.Name | Should -Be @('pid', 'uid', 'name', 'isDefault')
+        $items[0].psobject.Properties.Name | Should -Be @('pid', 'uid', 'name') -Because 'isDefault came with preview.6, with the query routes'
         $items[0].pid | Should -Be $targetA.pid
         $items[0].name | Should -Be 'dotnet'
         [guid] $items[0].uid | Should -Not -Be ([guid]::Empty)
-        $items[0].isDefault | Should -BeTrue
         $other = @((Send-Scm $site '/api/diagnostics/processes' $i1).Body | ConvertFrom-Json)
         $other | Should -HaveCount 1
         $other[0].pid | Should -Be $targetB.pid
@@ -166,8 +168,8 @@ Describe 'The Linux face: KuduLite over dotnet-monitor, backed by real .NET proc
         finally { Reset-KuduEmulator $emulator }
 
         $busy.Status | Should -Be 429
-        $busy.ContentType | Should -BeLike 'application/problem+json*'
-        ($busy.Body | ConvertFrom-Json).detail | Should -Be 'Rate limit reached.'
+        $busy.ContentType | Should -BeNullOrEmpty -Because 'preview.5 sets the status and writes nothing'
+        $busy.Body | Should -BeNullOrEmpty
         $done.Status | Should -Be 200
         $other.Status | Should -Be 200
         $stats.maxConcurrentDumpsByInstance.$i0 | Should -Be 2
@@ -178,7 +180,7 @@ Describe 'The Linux face: KuduLite over dotnet-monitor, backed by real .NET proc
     It 'answers <Case> with KuduLite''s raw text on list, detail and dump' -ForEach @(
         @{ Case = 'dotnet-monitor not enabled'; Site = 'linux-off'; Status = 400; Text = 'Not supported on Linux' }
         @{ Case = 'dotnet-monitor not running'; Site = 'linux-notrunning'; Status = 404; Text = 'The dotnet-monitor tool is not configured to run' }
-        @{ Case = 'dotnet-monitor unreachable'; Site = 'linux-unreachable'; Status = 502; Text = "Request could not be proxied.`n`n*" }
+        @{ Case = 'dotnet-monitor unreachable'; Site = 'linux-unreachable'; Status = 502; Text = "Request could not be proxied.`n`nConnection refused`n`n   at *" }
     ) {
         $s = Get-TestSite $emulator $Site
         foreach ($path in '/api/processes', "/api/processes/$($targetA.pid)", "/api/diagnostics/processes/$($targetA.pid)/dump?type=WithHeap") {
@@ -187,6 +189,45 @@ Describe 'The Linux face: KuduLite over dotnet-monitor, backed by real .NET proc
             $r.Status | Should -Be $Status -Because $path
             $r.ContentType | Should -BeNullOrEmpty -Because $path
             $r.Body | Should -BeLike $Text -Because $path
+        }
+    }
+
+    It 'speaks a GA dotnet-monitor behind KuduLite: the list (with isDefault) works, path detail and dump are 404 with no body' {
+        $s = Get-TestSite $emulator 'linux-ga'
+        $list = Send-Scm $s '/api/processes'
+        $detail = Send-Scm $s "/api/processes/$($targetA.pid)"
+        $dump = Send-Scm $s "/api/processes/$($targetA.pid)/dump?type=Mini"
+
+        $list.Status | Should -Be 200
+        $items = @($list.Body | ConvertFrom-Json)
+        $items[0].psobject.Properties.Name | Should -Be @('pid', 'uid', 'name', 'isDefault')
+        $items[0].pid | Should -Be $targetA.pid
+        foreach ($r in $detail, $dump) {
+            $r.Status | Should -Be 404
+            $r.ContentType | Should -BeNullOrEmpty
+            $r.Body | Should -BeNullOrEmpty
+        }
+        @((Get-KuduEmulatorStats $emulator 'linux-ga').dumps)[-1].outcome | Should -Be 'routeNotServed'
+    }
+
+    It 'answers a dump that outlasts KuduLite''s proxy timeout with the proxy''s 502 "canceled"' {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $r = Send-Scm (Get-TestSite $emulator 'linux-slow') "/api/processes/$($targetA.pid)/dump?type=Mini"
+
+        $r.Status | Should -Be 502
+        $r.ContentType | Should -BeNullOrEmpty
+        $r.Body | Should -BeLike "Request could not be proxied.`n`nThe operation was canceled.`n`n   at System.Net.Http.HttpClient.*"
+        $clock.Elapsed.TotalSeconds | Should -BeLessThan 4 -Because 'the proxy gives up at proxyTimeoutMs, before the dump is written'
+        @((Get-KuduEmulatorStats $emulator 'linux-slow').dumps)[-1].outcome | Should -Be 'proxyTimeout'
+    }
+
+    It 'passes on dotnet-monitor''s own 401 (empty) when it requires an API key' {
+        $s = Get-TestSite $emulator 'linux-apikey'
+        foreach ($path in '/api/processes', "/api/processes/$($targetA.pid)", "/api/processes/$($targetA.pid)/dump?type=Mini") {
+            $r = Send-Scm $s $path
+
+            $r.Status | Should -Be 401 -Because $path
+            $r.Body | Should -BeNullOrEmpty -Because $path
         }
     }
 

@@ -26,9 +26,10 @@ namespace KuduDiagnostics.Kudu
         private readonly ResponseClassifier _reads;
         private readonly ResponseClassifier _dumps = new NeverRetryClassifier();
 
-        protected KuduContract(KuduTransport transport)
+        protected KuduContract(KuduTransport transport, SiteAnswers answers)
         {
             Transport = transport;
+            Answers = answers;
             _reads = new ReadRetryClassifier(IsDeterministicServerError);
         }
 
@@ -37,6 +38,9 @@ namespace KuduDiagnostics.Kudu
         public abstract string DefaultWorkerName { get; }
 
         protected KuduTransport Transport { get; }
+
+        /// <summary>What the site has answered this session so far (shared with the other platform's contract).</summary>
+        protected SiteAnswers Answers { get; }
 
         protected string Host => Transport.ScmUri.Authority;
 
@@ -66,6 +70,7 @@ namespace KuduDiagnostics.Kudu
 
             // A sign-in page answers 200 too: only Kudu's JSON object proves the SCM site is there.
             KuduTransport.ReadJson(reply, root => root.ValueKind == JsonValueKind.Object ? true : throw new FormatException($"expected a JSON object but got {root.ValueKind}"));
+            Answers.AcceptedCredentials();
             return reply.ServedInstance;
         }
 
@@ -80,6 +85,7 @@ namespace KuduDiagnostics.Kudu
         {
             ThrowIfFailed(reply, null);
             List<KuduProcess> processes = KuduTransport.ReadJson(reply, ParseList);
+            Answers.AnsweredList();
             foreach (KuduProcess p in processes)
             {
                 p.Platform = Platform;
@@ -88,7 +94,7 @@ namespace KuduDiagnostics.Kudu
             return processes;
         }
 
-        public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public virtual async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
         {
             using KuduReply reply = await SendReadAsync(ProcessPath(id), instance, limiter, trace, cancellationToken).ConfigureAwait(false);
             ThrowIfFailed(reply, id);
@@ -98,7 +104,7 @@ namespace KuduDiagnostics.Kudu
             return detail;
         }
 
-        public async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public virtual async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
         {
             HttpMessage message = Transport.CreateMessage(ProcessPath(id) + "/dump?" + DumpQuery(kind, format), instance, trace, format.Accept, _dumps);
             message.BufferResponse = false;

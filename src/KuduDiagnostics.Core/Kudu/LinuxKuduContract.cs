@@ -1,8 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
 using Azure;
 using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Kudu
 {
@@ -10,14 +13,16 @@ namespace KuduDiagnostics.Kudu
     /// A Linux app's process API: KuduLite proxies /api/processes to dotnet-monitor in the app's container
     /// (WEBSITE_USE_DOTNET_MONITOR=true, .NET stacks). Only .NET processes are listed; dumps are ELF cores the
     /// runtime writes, asked for by name (type=Mini|WithHeap|Full|Triage), sent chunked without a length.
+    /// KuduLite forwards details and dumps to routes only dotnet-monitor 5.0.0-preview.5 and older serve: the first
+    /// detail or dump tells whether this app's does, and once it does not, later ones fail at once.
     /// </summary>
     internal sealed class LinuxKuduContract : KuduContract
     {
         // 7F 'E' 'L' 'F': every core file the .NET runtime's dump writer makes.
         private static readonly DumpFormat Core = new DumpFormat { Name = "raw", Signature = new byte[] { 0x7F, 0x45, 0x4C, 0x46 }, SignatureName = "ELF core (7F 45 4C 46)", Extension = ".dmp", Accept = "application/octet-stream", Layout = DumpLayout.ElfCore };
 
-        public LinuxKuduContract(KuduTransport transport)
-            : base(transport)
+        public LinuxKuduContract(KuduTransport transport, SiteAnswers answers)
+            : base(transport, answers)
         {
         }
 
@@ -46,8 +51,79 @@ namespace KuduDiagnostics.Kudu
 
         public override KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump, int attempts = 1)
         {
-            KuduException error = LinuxKuduErrors.ErrorFor(Host, response, uri, processId, dump);
+            KuduException error = LinuxKuduErrors.ErrorFor(Host, response, uri, processId, dump, Answers);
             error.AnsweredBy = servedInstance;
+            return error;
+        }
+
+        public override async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            ThrowIfRoutesNotServed(id);
+            try
+            {
+                KuduProcessDetail detail = await base.GetProcessAsync(instance, id, limiter, trace, cancellationToken).ConfigureAwait(false);
+                Answers.Learn(DotnetMonitorRoutes.Served);
+                return detail;
+            }
+            catch (KuduException ex) when (IsEmptyNotFound(ex))
+            {
+                throw await RouteVerdictAsync(ex, instance, id, limiter, trace, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public override async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            ThrowIfRoutesNotServed(id);
+            try
+            {
+                KuduDumpResponse response = await base.OpenDumpAsync(instance, id, kind, format, limiter, trace, cancellationToken).ConfigureAwait(false);
+                Answers.Learn(DotnetMonitorRoutes.Served);
+                return response;
+            }
+            catch (KuduException ex) when (IsEmptyNotFound(ex))
+            {
+                throw await RouteVerdictAsync(ex, instance, id, limiter, trace, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private void ThrowIfRoutesNotServed(int id)
+        {
+            if (Answers.Routes == DotnetMonitorRoutes.NotServed)
+            {
+                throw LinuxKuduErrors.RouteNotServed(Host, id, null);
+            }
+        }
+
+        private static bool IsEmptyNotFound(KuduException ex) =>
+            ex.Kind == KuduErrorKind.DotnetMonitorRouteNotServed || ex.Kind == KuduErrorKind.ProcessApiUnavailable;
+
+        /// <summary>
+        /// An empty 404 on a detail or dump: a route this dotnet-monitor does not serve when the process list works,
+        /// no process API at all when it does not. Asks the list once when this session has not seen it answer.
+        /// </summary>
+        private async Task<KuduException> RouteVerdictAsync(KuduException error, string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            if (error.Kind == KuduErrorKind.ProcessApiUnavailable)
+            {
+                try
+                {
+                    await ListProcessesAsync(instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+                }
+                catch (KuduException)
+                {
+                    return error; // the list fails too: the original answer stands
+                }
+
+                KuduException routed = LinuxKuduErrors.RouteNotServed(Host, id, error.RequestUri);
+                routed.AnsweredBy = error.AnsweredBy;
+                error = routed;
+            }
+
+            if (Answers.Learn(DotnetMonitorRoutes.NotServed))
+            {
+                trace.Verbose($"{Host}: dotnet-monitor does not serve the routes KuduLite forwards process details and dumps to (an empty 404 while the list works). This session's DotnetMonitorRoutes is now NotServed: further details and dumps fail at once, without a request.");
+            }
+
             return error;
         }
 

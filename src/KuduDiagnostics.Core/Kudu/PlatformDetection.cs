@@ -20,12 +20,15 @@ namespace KuduDiagnostics.Kudu
         private readonly KuduContract _windows;
         private readonly KuduContract _linux;
         private readonly Action<KuduPlatform> _detected;
+        private readonly SiteAnswers _answers;
         private volatile KuduContract? _known;
 
-        public PlatformDetection(KuduTransport transport, Action<KuduPlatform> detected)
+        public PlatformDetection(KuduTransport transport, Action<KuduPlatform> detected, SiteAnswers? answers = null)
         {
-            _windows = new WindowsKuduContract(transport);
-            _linux = new LinuxKuduContract(transport);
+            answers ??= new SiteAnswers();
+            _answers = answers;
+            _windows = new WindowsKuduContract(transport, answers);
+            _linux = new LinuxKuduContract(transport, answers);
             _detected = detected;
         }
 
@@ -64,7 +67,7 @@ namespace KuduDiagnostics.Kudu
             }
 
             using KuduReply reply = await _windows.SendReadAsync(KuduContract.ProcessesPath, instance, limiter, trace, cancellationToken).ConfigureAwait(false);
-            KuduPlatform platform = Detect(reply.Response);
+            KuduPlatform platform = Detect(reply.Response, _answers.CredentialsAccepted);
             if (platform != KuduPlatform.Unknown)
             {
                 Set(platform);
@@ -94,8 +97,13 @@ namespace KuduDiagnostics.Kudu
             return await contract.OpenDumpAsync(instance, id, kind, format, limiter, trace, cancellationToken).ConfigureAwait(false);
         }
 
-        /// <summary>What a process list answer says of the platform; Unknown when it cannot tell (an auth error, an empty list).</summary>
-        internal static KuduPlatform Detect(Response response)
+        /// <summary>
+        /// What a process list answer says of the platform; Unknown when it cannot tell (an auth error, an empty list).
+        /// A 401 with no body after the front end accepted the session's credentials comes from behind KuduLite's
+        /// proxy (dotnet-monitor's own authentication): Windows Kudu does not authenticate, and the front end's 401
+        /// carries a text page. Were it ever the front end, every later call of the session would fail alike.
+        /// </summary>
+        internal static KuduPlatform Detect(Response response, bool credentialsAccepted = false)
         {
             string body;
             try
@@ -112,6 +120,7 @@ namespace KuduDiagnostics.Kudu
                 case 400 when body.IndexOf("Not supported on Linux", StringComparison.OrdinalIgnoreCase) >= 0:
                 case 404 when body.Trim().Length == 0 || body.IndexOf("dotnet-monitor", StringComparison.OrdinalIgnoreCase) >= 0:
                 case 502 when body.IndexOf("could not be proxied", StringComparison.OrdinalIgnoreCase) >= 0:
+                case 401 when credentialsAccepted && body.Trim().Length == 0:
                     return KuduPlatform.Linux;
                 case int ok when ok < 300:
                     try

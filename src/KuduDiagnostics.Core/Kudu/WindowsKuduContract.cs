@@ -19,8 +19,8 @@ namespace KuduDiagnostics.Kudu
 
         private readonly WindowsKuduErrors _errors;
 
-        public WindowsKuduContract(KuduTransport transport)
-            : base(transport)
+        public WindowsKuduContract(KuduTransport transport, SiteAnswers answers)
+            : base(transport, answers)
         {
             _errors = new WindowsKuduErrors(transport.ScmUri.Authority);
         }

@@ -18,10 +18,10 @@ namespace KuduDiagnostics.Session
     {
         private readonly DisposableHttpPipeline _pipeline;
 
-        public KuduConnection(DisposableHttpPipeline pipeline, Uri scmUri, ResourceManagerClient? arm, TokenCredential? azureIdentity, Action<KuduPlatform> platformKnown, TimeSpan? timeout = null)
+        public KuduConnection(DisposableHttpPipeline pipeline, Uri scmUri, ResourceManagerClient? arm, TokenCredential? azureIdentity, Action<KuduPlatform> platformKnown, Action<DotnetMonitorRoutes> routesKnown, TimeSpan? timeout = null)
         {
             _pipeline = pipeline;
-            Contract = new PlatformDetection(new KuduTransport(pipeline, scmUri, timeout), platformKnown);
+            Contract = new PlatformDetection(new KuduTransport(pipeline, scmUri, timeout), platformKnown, new SiteAnswers(routesKnown));
             Arm = arm;
             AzureIdentity = azureIdentity;
         }

@@ -119,7 +119,7 @@ namespace KuduDiagnostics.Session
             DisposableHttpPipeline pipeline = HttpPipelines.Build(authentication);
             trace.Verbose($"Kudu session to {info.ScmUri.Authority} ({info.SiteName}{(info.Slot == null ? string.Empty : "/" + info.Slot)}) using {info.AuthenticationType} authentication.");
             KuduSession? session = null;
-            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm, azureIdentity, platform => session!.Platform = platform, options.Timeout);
+            var connection = new KuduConnection(pipeline, info.ScmUri, info.Arm, azureIdentity, platform => session!.Platform = platform, routes => session!.DotnetMonitorRoutes = routes, options.Timeout);
             session = new KuduSession(info.SiteName, info.Slot, info.ScmUri, info.AuthenticationType, info.UserName, info.ResourceId, info.Environment, connection);
             connection.Contract.Set(info.Platform);
             session.TimeoutSec = (int)options.Timeout.TotalSeconds;

@@ -205,6 +205,9 @@ namespace KuduDiagnostics.Watch
             KuduErrorKind.BadRequest => true,
             KuduErrorKind.UnencryptedConnection => true,
             KuduErrorKind.ScmSiteNotAvailable => true,
+            KuduErrorKind.DotnetMonitorRouteNotServed => true,
+            KuduErrorKind.DotnetMonitorAuthenticationRequired => true,
+            KuduErrorKind.ProcessApiUnavailable => true,
             _ => false,
         };
     }

@@ -97,6 +97,8 @@ namespace KuduDiagnostics.Commands
                 case KuduErrorKind.DumpEmpty: return ("KuduDumpEmpty", ErrorCategory.InvalidResult);
                 case KuduErrorKind.NotADump: return ("KuduDumpNotADump", ErrorCategory.InvalidResult);
                 case KuduErrorKind.Redirected: return ("KuduRedirected", ErrorCategory.InvalidResult);
+                case KuduErrorKind.DotnetMonitorRouteNotServed: return ("KuduDotnetMonitorRouteNotServed", ErrorCategory.NotImplemented);
+                case KuduErrorKind.DotnetMonitorAuthenticationRequired: return ("KuduDotnetMonitorAuthenticationRequired", ErrorCategory.AuthenticationError);
                 default: return ("KuduError", ErrorCategory.NotSpecified);
             }
         }
