@@ -35,6 +35,8 @@ namespace KuduDiagnostics
         DumpTypeNotSupported,
         InstanceNotResolved,
         InstanceAmbiguous,
+        ProfileAlreadyRunning,
+        ProfileNotRunning,
     }
 
     /// <summary>A failed Kudu call. Messages never carry credentials or tokens.</summary>
