@@ -93,7 +93,16 @@ namespace KuduDiagnostics.Dumps
             {
                 trace.Verbose($"Starting a {(request.IisProfiling ? "IIS " : string.Empty)}CPU profile of {target.Display} for {request.Duration.TotalSeconds:N0} s.");
                 startSent = true;
-                await kudu.StartProfileAsync(target, request.IisProfiling, trace, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await kudu.StartProfileAsync(target, request.IisProfiling, trace, cancellationToken).ConfigureAwait(false);
+                }
+                catch (KuduException ex) when (ex.StatusCode != null)
+                {
+                    startSent = false; // Kudu answered with a refusal: nothing was started
+                    throw;
+                }
+
                 DateTime startUtc = clock.UtcNow;
                 await RecordAsync(request.Duration, snapshot, progress, options, cancellationToken).ConfigureAwait(false);
 

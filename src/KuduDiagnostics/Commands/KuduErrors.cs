@@ -83,6 +83,8 @@ namespace KuduDiagnostics.Commands
                 case KuduErrorKind.DumpTypeNotSupported: return ("KuduDumpTypeNotSupported", ErrorCategory.InvalidArgument);
                 case KuduErrorKind.InstanceNotResolved: return ("KuduInstanceNotResolved", ErrorCategory.ObjectNotFound);
                 case KuduErrorKind.InstanceAmbiguous: return ("KuduInstanceAmbiguous", ErrorCategory.InvalidArgument);
+                case KuduErrorKind.ProfileAlreadyRunning: return ("KuduProfileAlreadyRunning", ErrorCategory.ResourceBusy);
+                case KuduErrorKind.ProfileNotRunning: return ("KuduProfileNotRunning", ErrorCategory.ObjectNotFound);
                 default: return ("KuduError", ErrorCategory.NotSpecified);
             }
         }
