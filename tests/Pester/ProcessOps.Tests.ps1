@@ -268,6 +268,6 @@ Describe 'On a Linux app' {
         $err[0].Exception.Message | Should -BeLike "*is a Linux app*'Not supported on Linux'*"
         $err[0].Exception.Message | Should -BeLike $Instead
         (Get-KuduEmulatorStats $emulator 'penguin').requests.$Route | Should -Be 1
-        if ($extra.Path) { Get-DumpFiles $extra.Path | Should -BeNullOrEmpty }
+        if ($extra.ContainsKey('Path')) { Get-DumpFiles $extra.Path | Should -BeNullOrEmpty }
     }
 }
