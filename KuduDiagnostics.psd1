@@ -23,6 +23,10 @@
         'Invoke-FunctionAppDump'
         'Get-KuduDumpAnalysis'
         'Watch-KuduProcess'
+        'Get-KuduProcessThread'
+        'Get-KuduProcessModule'
+        'Stop-KuduProcess'
+        'Save-KuduProcessProfile'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

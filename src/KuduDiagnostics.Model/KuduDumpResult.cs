@@ -5,6 +5,9 @@ namespace KuduDiagnostics
     /// <summary>One dump that was written and verified: where it is, how big, how long it took.</summary>
     public sealed class KuduDumpResult
     {
+        /// <summary>The session the dump was taken through, so the result pipes on (Stop-KuduProcess).</summary>
+        public KuduSession? Session { get; internal set; }
+
         public string SiteName { get; internal set; } = string.Empty;
         public string? Slot { get; internal set; }
         public string? Instance { get; internal set; }

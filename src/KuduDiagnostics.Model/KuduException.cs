@@ -40,6 +40,8 @@ namespace KuduDiagnostics
         Redirected,
         DotnetMonitorRouteNotServed,
         DotnetMonitorAuthenticationRequired,
+        ProfileAlreadyRunning,
+        ProfileNotRunning,
     }
 
     /// <summary>A failed Kudu call. Messages never carry credentials or tokens.</summary>

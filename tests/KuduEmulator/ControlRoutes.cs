@@ -63,6 +63,9 @@ internal sealed class ControlRoutes(EmulatorState state, Func<object> readyInfo)
                 site.ReplaceFaults([]);
                 await Http.WriteStatusAsync(ctx, 204);
                 return;
+            case ["ops"] when HttpMethods.IsGet(method):
+                await Http.WriteJsonAsync(ctx, rc, 200, site.Ops.Snapshot());
+                return;
             case ["faults"] when HttpMethods.IsGet(method):
                 await Http.WriteJsonAsync(ctx, rc, 200, FaultsView(site));
                 return;

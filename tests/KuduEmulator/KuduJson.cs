@@ -31,7 +31,7 @@ internal static class KuduJson
 
     /// <param name="selfHref">The detail URI (special ids already replaced by the real one).</param>
     public static void Detail(Utf8JsonWriter w, ProcessModel p, string selfHref, string machineName,
-        IEnumerable<int> childIds)
+        IEnumerable<int> childIds, bool profiling = false, bool iisProfiling = false)
     {
         var restricted = p.Restricted;
         var parentDir = selfHref[..(selfHref.LastIndexOf('/') + 1)]; // new Uri(self, "123") replaces the last segment
@@ -42,7 +42,15 @@ internal static class KuduJson
         w.WriteString("machineName", machineName);
         w.WriteString("href", selfHref);
         w.WriteString("minidump", selfHref + "/dump");
-        // is_profile_running / is_iis_profile_running: false, so omitted.
+        // is_profile_running / is_iis_profile_running: omitted when false (DefaultValueHandling.Ignore).
+        if (profiling)
+        {
+            w.WriteBoolean("is_profile_running", true);
+            if (iisProfiling)
+            {
+                w.WriteBoolean("is_iis_profile_running", true);
+            }
+        }
         w.WritePropertyName("iis_profile_timeout_in_seconds");
         w.WriteRawValue("180.0"); // a double: Newtonsoft always writes the fraction
         w.WriteString("parent", parentDir + p.ParentId.ToString(CultureInfo.InvariantCulture));

@@ -7,7 +7,7 @@ internal sealed class KuduRoute
 {
     private static readonly string[] Prefixes = ["/api/processes", "/api/diagnostics/processes"];
 
-    /// <summary>list, detail, dump, threads, modules, environments, kill, other.</summary>
+    /// <summary>list, detail, dump, threads, modules, environments, kill, profile, other.</summary>
     public required string Kind { get; init; }
     /// <summary>Set when the path matches a route but not this verb (Web API answers 405).</summary>
     public bool WrongMethod { get; init; }
@@ -53,6 +53,8 @@ internal sealed class KuduRoute
             ("threads", 2 or 3) => ("threads", get, segments.Length),
             ("modules", 2 or 3) => ("modules", get, segments.Length),
             ("environments", 3) => ("environments", get, 3),
+            ("profile", 3) when segments[2].Equals("start", StringComparison.OrdinalIgnoreCase) => ("profile", HttpMethods.IsPost(method), 3),
+            ("profile", 3) when segments[2].Equals("stop", StringComparison.OrdinalIgnoreCase) => ("profile", get, 3),
             _ => ("other", false, -1),
         };
         if (arity < 0)

@@ -127,11 +127,12 @@ internal sealed partial class KuduRoutes(EmulatorState state)
         }
         return route.Kind switch
         {
-            "detail" => DetailAsync(ctx, rc, instance, process, route),
-            "kill" => KillAsync(ctx, instance, process),
+            "detail" => DetailAsync(ctx, rc, site, instance, process, route),
+            "kill" => KillAsync(ctx, site, instance, process),
             "threads" => ThreadsAsync(ctx, rc, process, route),
             "modules" => ModulesAsync(ctx, rc, process, route),
             "environments" => EnvironmentsAsync(ctx, rc, process, route.Sub!),
+            "profile" => ProfileAsync(ctx, rc, site, instance, process, route),
             _ => NoResourceAsync(ctx, rc),
         };
     }
@@ -151,15 +152,17 @@ internal sealed partial class KuduRoutes(EmulatorState state)
         });
     }
 
-    private static Task DetailAsync(HttpContext ctx, RequestContext rc, InstanceState instance, ProcessModel process, KuduRoute route)
+    private static Task DetailAsync(HttpContext ctx, RequestContext rc, SiteState site, InstanceState instance, ProcessModel process, KuduRoute route)
     {
         var self = SelfHref(ctx, route, process);
         var children = instance.Snapshot().Where(p => p.ParentId == process.Id).Select(p => p.Id).ToList();
-        return Http.WriteJsonAsync(ctx, rc, 200, w => KuduJson.Detail(w, process, self, instance.MachineName, children));
+        var (profiling, iis) = site.Ops.ProfileState(instance.Id, process.Id);
+        return Http.WriteJsonAsync(ctx, rc, 200, w => KuduJson.Detail(w, process, self, instance.MachineName, children, profiling, iis));
     }
 
-    private static Task KillAsync(HttpContext ctx, InstanceState instance, ProcessModel process)
+    private static Task KillAsync(HttpContext ctx, SiteState site, InstanceState instance, ProcessModel process)
     {
+        site.Ops.Record("kill", instance.Id, process.Id).Status = 204;
         instance.Kill(process.Id);
         return Http.WriteStatusAsync(ctx, 204);
     }

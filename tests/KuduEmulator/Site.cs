@@ -85,6 +85,9 @@ internal sealed class SiteState
     public IReadOnlyList<StaticToken> BearerTokens { get; }
     public SiteStats Stats { get; } = new();
 
+    /// <summary>Kills and profiles (ProcessOps.cs).</summary>
+    public ProcessOpsLog Ops { get; } = new();
+
     /// <summary>Port of this site's SCM listener (0 when the site has no SCM site).</summary>
     public int Port { get; set; }
     public string? ScmUrl => Facts.HasScm ? $"http://127.0.0.1:{Port}" : null;
@@ -149,5 +152,6 @@ internal sealed class SiteState
         ReplaceFaults(_initialFaults.Select(f => f.Clone()));
         Interlocked.Exchange(ref _roundRobin, -1); // the next cookie-less request goes to the first instance again
         Stats.Reset();
+        Ops.Reset();
     }
 }

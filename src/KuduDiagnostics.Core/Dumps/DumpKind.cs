@@ -24,6 +24,9 @@ namespace KuduDiagnostics.Dumps
         /// <summary>True when the whole address space is written (a full dump, or a mask with MiniDumpWithFullMemory).</summary>
         public bool IsFullMemory => Type == DumpType.Full || (RawMask is int mask && (mask & 0x2) != 0);
 
+        /// <summary>A CPU profile (.diagsession) through the same destinations and naming as a dump.</summary>
+        public static DumpKind Profile(bool iisProfiling) => new DumpKind(DumpType.Custom, null, iisProfiling ? "iisprofile" : "profile");
+
         public static DumpKind From(DumpType type, int? rawMask)
         {
             if (rawMask is int mask)

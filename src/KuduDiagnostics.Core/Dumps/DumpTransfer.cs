@@ -163,6 +163,7 @@ namespace KuduDiagnostics.Dumps
 
                 return new KuduDumpResult
                 {
+                    Session = session,
                     SiteName = target.SiteName,
                     Slot = target.Slot,
                     Instance = response.Instance ?? target.Instance,

@@ -10,7 +10,7 @@ namespace KuduDiagnostics.Kudu
     /// One platform's process API on the wire: routes, JSON shapes, the dump query and format, and what its error
     /// answers mean. Results come back unstamped; the session's <see cref="KuduClient"/> stamps and redacts them.
     /// </summary>
-    internal interface IKuduContract
+    internal partial interface IKuduContract
     {
         KuduPlatform Platform { get; }
 

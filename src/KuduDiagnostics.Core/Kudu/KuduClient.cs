@@ -13,7 +13,7 @@ namespace KuduDiagnostics.Kudu
     /// site, instance and process it is about. Without an instance a request goes to the session's pinned one
     /// (the first that answered). Cmdlets and flows go through this, never the transport.
     /// </summary>
-    internal sealed class KuduClient
+    internal sealed partial class KuduClient
     {
         public const string RedactedValue = "<redacted: use -IncludeEnvironment>";
 

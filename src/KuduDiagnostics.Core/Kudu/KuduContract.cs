@@ -16,7 +16,7 @@ namespace KuduDiagnostics.Kudu
     /// What every platform's process API shares: the same routes under /api/processes, JSON reads, a dump that is
     /// never retried. A platform says how its JSON reads, how a dump is asked for, and what its errors mean.
     /// </summary>
-    internal abstract class KuduContract : IKuduContract
+    internal abstract partial class KuduContract : IKuduContract
     {
         internal const string ProcessesPath = "api/processes";
 

@@ -15,7 +15,7 @@ namespace KuduDiagnostics.Kudu
     /// with "pid" and no "id" are dotnet-monitor's, "Not supported on Linux" and an empty 404 are KuduLite's.
     /// Once known, every call goes straight to that platform's contract.
     /// </summary>
-    internal sealed class PlatformDetection : IKuduContract
+    internal sealed partial class PlatformDetection : IKuduContract
     {
         private readonly KuduContract _windows;
         private readonly KuduContract _linux;

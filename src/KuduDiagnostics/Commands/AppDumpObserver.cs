@@ -19,6 +19,7 @@ namespace KuduDiagnostics.Commands
         {
             _cmdlet.Bridge.Post(() => _cmdlet.WriteObject(result));
             _cmdlet.AfterDump(result);
+            _cmdlet.RecycleAfterDump(result);
         }
 
         // Leaving out the SCM worker is the documented default, not news: Verbose, so a runbook's warnings stay for trouble.

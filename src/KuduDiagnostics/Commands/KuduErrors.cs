@@ -99,6 +99,8 @@ namespace KuduDiagnostics.Commands
                 case KuduErrorKind.Redirected: return ("KuduRedirected", ErrorCategory.InvalidResult);
                 case KuduErrorKind.DotnetMonitorRouteNotServed: return ("KuduDotnetMonitorRouteNotServed", ErrorCategory.NotImplemented);
                 case KuduErrorKind.DotnetMonitorAuthenticationRequired: return ("KuduDotnetMonitorAuthenticationRequired", ErrorCategory.AuthenticationError);
+                case KuduErrorKind.ProfileAlreadyRunning: return ("KuduProfileAlreadyRunning", ErrorCategory.ResourceBusy);
+                case KuduErrorKind.ProfileNotRunning: return ("KuduProfileNotRunning", ErrorCategory.ObjectNotFound);
                 default: return ("KuduError", ErrorCategory.NotSpecified);
             }
         }

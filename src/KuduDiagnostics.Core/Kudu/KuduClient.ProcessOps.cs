@@ -1,0 +1,110 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using KuduDiagnostics.Http;
+
+namespace KuduDiagnostics.Kudu
+{
+    /// <summary>Threads, modules, stop and profiles of one process, stamped with its session, instance and name; errors name it.</summary>
+    internal sealed partial class KuduClient
+    {
+        /// <summary>Every thread in full: the list, then each thread's detail from the same instance, in parallel within the limiter.</summary>
+        public async Task<List<KuduThread>> GetThreadsAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            int id = target.Id ?? 0;
+            try
+            {
+                (List<KuduThread> listed, string? served) = await SendAsync(target.Instance,
+                    a => Contract.ListThreadsAsync(a, id, _limiter, trace, cancellationToken), r => r.ServedInstance, false, trace).ConfigureAwait(false);
+                _affinity.Record(served, null);
+                string? instance = served ?? target.Instance;
+                KuduThread?[] threads = await Task.WhenAll(listed.Select(t => Contract.GetThreadAsync(instance, id, t.Id, _limiter, trace, cancellationToken))).ConfigureAwait(false);
+                int gone = threads.Count(t => t == null);
+                if (gone > 0)
+                {
+                    trace.Verbose($"{gone} thread(s) of {target.With(instance).Display} ended between the list and their details.");
+                }
+
+                return threads.Where(t => t != null).Select(t => Stamp(t!, target, instance)).ToList();
+            }
+            catch (KuduException ex)
+            {
+                ex.AttachTarget(target.Instance == null ? target.With(_affinity.Pinned ?? ex.AnsweredBy) : target);
+                throw;
+            }
+        }
+
+        /// <summary>Every module in full: the list, then each module's detail from the same instance, in parallel within the limiter.</summary>
+        public async Task<List<KuduModule>> GetModulesAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            int id = target.Id ?? 0;
+            try
+            {
+                (List<KuduModule> listed, string? served) = await SendAsync(target.Instance,
+                    a => Contract.ListModulesAsync(a, id, _limiter, trace, cancellationToken), r => r.ServedInstance, false, trace).ConfigureAwait(false);
+                _affinity.Record(served, null);
+                string? instance = served ?? target.Instance;
+                KuduModule?[] modules = await Task.WhenAll(listed.Select(m => Contract.GetModuleAsync(instance, id, m.BaseAddress, _limiter, trace, cancellationToken))).ConfigureAwait(false);
+                return modules.Where(m => m != null).Select(m => Stamp(m!, target, instance)).ToList();
+            }
+            catch (KuduException ex)
+            {
+                ex.AttachTarget(target.Instance == null ? target.With(_affinity.Pinned ?? ex.AnsweredBy) : target);
+                throw;
+            }
+        }
+
+        /// <summary>Kills the process on the target's instance. Sent once: a kill is never repeated.</summary>
+        public Task KillAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken) =>
+            OnProcessAsync(target, a => Contract.KillAsync(a, target.Id ?? 0, _limiter, trace, cancellationToken), trace);
+
+        public Task StartProfileAsync(KuduTarget target, bool iisProfiling, IKuduTrace trace, CancellationToken cancellationToken) =>
+            OnProcessAsync(target, a => Contract.StartProfileAsync(a, target.Id ?? 0, iisProfiling, _limiter, trace, cancellationToken), trace);
+
+        public async Task<KuduDumpResponse> StopProfileAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await SendAsync(target.Instance, a => Contract.StopProfileAsync(a, target.Id ?? 0, _limiter, trace, cancellationToken), r => r.Instance, false, trace).ConfigureAwait(false);
+            }
+            catch (KuduException ex)
+            {
+                ex.AttachTarget(target);
+                throw;
+            }
+        }
+
+        private async Task OnProcessAsync(KuduTarget target, System.Func<string?, Task<string?>> send, IKuduTrace trace)
+        {
+            try
+            {
+                string? served = await SendAsync(target.Instance, send, s => s, false, trace).ConfigureAwait(false);
+                _affinity.Record(served, null);
+            }
+            catch (KuduException ex)
+            {
+                ex.AttachTarget(target);
+                throw;
+            }
+        }
+
+        private KuduThread Stamp(KuduThread thread, KuduTarget target, string? instance)
+        {
+            thread.Session = _session;
+            thread.Instance = instance;
+            thread.ProcessId = target.Id ?? 0;
+            thread.ProcessName = target.Name;
+            return thread;
+        }
+
+        private KuduModule Stamp(KuduModule module, KuduTarget target, string? instance)
+        {
+            module.Session = _session;
+            module.Instance = instance;
+            module.ProcessId = target.Id ?? 0;
+            module.ProcessName = target.Name;
+            return module;
+        }
+    }
+}
