@@ -170,6 +170,42 @@ Describe 'Blob dumps from a hostile server' -Skip:(-not $haveAzurite) {
         $result = Get-KuduProcess -Id 4100 | Save-KuduProcessDump -ConnectionString $azurite.ConnectionString -Container $container
         (Get-TestBlob $azurite $container $result.BlobName (Join-Path (New-TestFolder) 'b')).Sha256 | Should -Be (Get-ExpectedSha256)
     }
+
+    It 'has storage refuse data damaged on the way (every upload carries its MD5), and commits no blob, for a <size> dump' -ForEach @(
+        @{ size = '3 MiB (one Put Blob)'; length = 3MB + 11 }, @{ size = '10 MiB (three blocks)'; length = 10MB + 11 }
+    ) {
+        Invoke-RestMethod "$($hostile.url)/_hostile/dump?length=$length" | Out-Null
+        $damaged = 'damaged' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+        New-TestContainer $azurite $damaged
+        Invoke-RestMethod "$($hostile.url)/_hostile/storage?target=$([Uri]::EscapeDataString($azurite.BlobEndpoint))&corrupt=1" | Out-Null
+        $throughDamage = $azurite.ConnectionString -replace 'BlobEndpoint=[^;]+', "BlobEndpoint=$($hostile.url)/devstoreaccount1"
+
+        Get-KuduProcess -Id 4100 | Save-KuduProcessDump -ConnectionString $throughDamage -Container $damaged -ErrorVariable err -ErrorAction SilentlyContinue
+
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpWriteFailed,*'
+        $err[0].Exception.Message | Should -BeLike '*400 Md5Mismatch*'
+        @(Get-TestBlobList $azurite $damaged) | Should -HaveCount 0
+        Invoke-RestMethod "$($hostile.url)/_hostile/dump" | Out-Null
+    }
+
+    It 'stores the same damage silently when a block has no checksum (what the MD5 guards against)' {
+        $control = 'control' + [guid]::NewGuid().ToString('n').Substring(0, 8)
+        New-TestContainer $azurite $control
+        Invoke-RestMethod "$($hostile.url)/_hostile/storage?target=$([Uri]::EscapeDataString($azurite.BlobEndpoint))&corrupt=1" | Out-Null
+        $sas = New-TestAccountSas
+        $sent = [byte[]]::new(64KB); [Random]::new(4).NextBytes($sent)
+        $id = [Uri]::EscapeDataString([Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes('block-000001')))
+        $headers = @{ 'x-ms-version' = '2019-12-12' }
+        Invoke-WebRequest -Method Put -Uri "$($hostile.url)/devstoreaccount1/$control/b?comp=block&blockid=$id&$sas" -Headers $headers -Body $sent -ContentType 'application/octet-stream' | Out-Null
+        $list = "<?xml version=""1.0"" encoding=""utf-8""?><BlockList><Latest>$([Uri]::UnescapeDataString($id))</Latest></BlockList>"
+        Invoke-WebRequest -Method Put -Uri "$($azurite.BlobEndpoint)/$control/b?comp=blocklist&$sas" -Headers $headers -Body $list | Out-Null
+
+        $stored = Get-TestBlob $azurite $control 'b' (Join-Path (New-TestFolder) 'b')
+
+        $stored.Length | Should -Be $sent.Length
+        $stored.Sha256 | Should -Not -Be ([Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($sent)).ToLowerInvariant())
+    }
 }
 
 Describe 'Lists and sessions from a hostile server: bounded, strict, clean' {

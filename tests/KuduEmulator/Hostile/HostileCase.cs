@@ -168,7 +168,11 @@ internal sealed class HostileRequest
     private readonly Dictionary<string, string> _headers = new(StringComparer.OrdinalIgnoreCase);
 
     public string Path { get; private init; } = "/";
+    public string RequestLine { get; private init; } = string.Empty;
     public Dictionary<string, string> Query { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every header as sent, in order (a proxy forwards them).</summary>
+    public List<(string Name, string Value)> Headers { get; } = new();
 
     public string? Header(string name) => _headers.GetValueOrDefault(name);
 
@@ -192,7 +196,7 @@ internal sealed class HostileRequest
         string[] first = lines[0].Split(' ');
         string target = first.Length > 1 ? first[1] : "/";
         int q = target.IndexOf('?');
-        var request = new HostileRequest { Path = Uri.UnescapeDataString(q < 0 ? target : target[..q]) };
+        var request = new HostileRequest { Path = Uri.UnescapeDataString(q < 0 ? target : target[..q]), RequestLine = lines[0] };
         if (q >= 0)
         {
             foreach (string pair in target[(q + 1)..].Split('&', StringSplitOptions.RemoveEmptyEntries))
@@ -208,6 +212,7 @@ internal sealed class HostileRequest
             if (colon > 0)
             {
                 request._headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+                request.Headers.Add((line[..colon].Trim(), line[(colon + 1)..].Trim()));
             }
         }
         return request;

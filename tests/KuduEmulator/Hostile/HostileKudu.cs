@@ -26,6 +26,9 @@ internal sealed class HostileKudu
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private string _platform = "windows";
     private byte[] _dump = HostileDump.Minidump(3 * 1024 * 1024 + 123);
+    // Blob storage behind the corrupting proxy, and how many block bodies it still damages.
+    private Uri? _storage;
+    private int _corruptBlocks;
     private DateTime _frozenStamp = new(2026, 12, 1, 8, 0, 0, DateTimeKind.Utc);
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -89,6 +92,11 @@ internal sealed class HostileKudu
                 var request = await HostileRequest.ReadAsync(stream, ct);
                 if (request == null)
                 {
+                    return;
+                }
+                if (_storage != null && request.Path.StartsWith("/devstoreaccount1", StringComparison.Ordinal))
+                {
+                    await CorruptingProxy.ForwardAsync(request, stream, _storage, () => Interlocked.Decrement(ref _corruptBlocks) >= 0, ct);
                     return;
                 }
                 await HandleAsync(request, new HostileResponse(stream), ct);
@@ -212,6 +220,11 @@ internal sealed class HostileKudu
             case "expected":
                 await response.SendAsync(200, "application/octet-stream", _dump, ct: ct);
                 return;
+            case "storage":
+                // Requests under /devstoreaccount1 go on to this blob endpoint, the next N block bodies damaged.
+                _storage = new Uri(request.Query["target"]);
+                _corruptBlocks = int.Parse(request.Query.GetValueOrDefault("corrupt", "1"), CultureInfo.InvariantCulture);
+                break;
             case "stats":
                 await response.SendAsync(200, "application/json", JsonSerializer.SerializeToUtf8Bytes(_requests), ct: ct);
                 return;
