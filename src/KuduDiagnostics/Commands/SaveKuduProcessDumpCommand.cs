@@ -118,7 +118,7 @@ namespace KuduDiagnostics.Commands
                 CreateContainer = CreateContainer.IsPresent,
                 Force = Force.IsPresent,
             });
-            _queue = NewWorkQueue<KuduDumpResult>();
+            _queue = NewWorkQueue<KuduDumpResult?>();
             _limiter = new RequestLimiter(ThrottleLimit);
         }
 
