@@ -90,6 +90,18 @@ Describe 'Not-found errors say where they looked' {
     }
 }
 
+Describe 'A dump type that does not exist' {
+    It 'lists the dump types one can give, not Custom (<Command>)' -ForEach @(@{ Command = 'Save-KuduProcessDump' }, @{ Command = 'Invoke-FunctionAppDump' }) {
+        $err = $null
+        try { & $Command -Session $basic -DumpType Banana -Path (New-TestFolder) -Confirm:$false -ErrorAction Stop } catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLike "ParameterArgumentTransformationError,*"
+        $err.Exception.Message | Should -BeLike "*'Banana' is not a dump type: use Mini, Heap, Full or Triage.*"
+        $err.Exception.Message | Should -Not -BeLike '*Custom*'
+        { & $Command -Session $basic -DumpType Custom -WhatIf } | Should -Throw -ExpectedMessage "*'Custom' is not a dump type: use Mini, Heap, Full or Triage.*"
+    }
+}
+
 Describe 'A word where it is due' {
     It 'Get-KuduProcess -Verbose says which instances were asked and how many processes each listed' {
         $verbose = @(Get-KuduProcess -Session $arm -AllInstances -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
