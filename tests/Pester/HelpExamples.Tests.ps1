@@ -58,7 +58,11 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     # demo.json's contoso-func (its instance and process ids are the ones the pages show), with smaller dumps.
+    # A user-assigned identity of this file's own: Azure.Identity caches managed-identity tokens per process, and a
+    # token of this emulator must not reach another file's.
+    $script:Identity = @{ clientId = [guid]::NewGuid().ToString(); principalId = [guid]::NewGuid().ToString() }
     $scenario = @{
+        identity = @{ userAssigned = @($Identity) }
         resourceGroup = 'rg-prod'
         sites = @(
             @{ name = 'contoso-func'; kind = 'functionapp'; sku = 'ElasticPremium'; instanceCount = 3; appWorkers = 2; extraProcesses = @('dotnet')
@@ -79,7 +83,7 @@ BeforeAll {
         $contoso = Get-TestSite $emulator 'contoso'
         New-KuduSession -ScmUri $contoso.scmUrl -Name contoso -Credential (New-TestCredential $contoso) | Out-Null
         $siteId = (Get-TestSite $emulator 'contoso-func').resourceId
-        New-KuduSession -ResourceId $siteId -UseAzureIdentity -ResourceManagerUrl $emulator.armUrl | Out-Null
+        New-KuduSession -ResourceId $siteId -UseAzureIdentity -ManagedIdentityClientId $Identity.clientId -ResourceManagerUrl $emulator.armUrl | Out-Null
         # "New-KuduSession -Name <site> -Credential ..." reaches the emulated site of that name.
         $code = [regex]::Replace($Code, 'New-KuduSession -Name (\S+) -Credential', {
                 param($m) $s = Get-TestSite $emulator $m.Groups[1].Value
@@ -92,7 +96,11 @@ BeforeAll {
             $global:PSDefaultParameterValues['*-Kudu*:Confirm'] = $false
             $global:PSDefaultParameterValues['Invoke-FunctionAppDump:Confirm'] = $false
             $global:PSDefaultParameterValues['New-KuduSession:ResourceManagerUrl'] = $emulator.armUrl
-            if ($code -match 'Invoke-FunctionAppDump[^\n]*-ResourceId') { $global:PSDefaultParameterValues['Invoke-FunctionAppDump:ResourceManagerUrl'] = $emulator.armUrl }
+            if ($code -match 'New-KuduSession[^\n]*-UseAzureIdentity') { $global:PSDefaultParameterValues['New-KuduSession:ManagedIdentityClientId'] = $Identity.clientId }
+            if ($code -match 'Invoke-FunctionAppDump[^\n]*-ResourceId') {
+                $global:PSDefaultParameterValues['Invoke-FunctionAppDump:ResourceManagerUrl'] = $emulator.armUrl
+                $global:PSDefaultParameterValues['Invoke-FunctionAppDump:ManagedIdentityClientId'] = $Identity.clientId
+            }
             $global:PSDefaultParameterValues['Watch-KuduProcess:Timeout'] = [timespan]::FromSeconds(3)
             $global:PSDefaultParameterValues['Watch-KuduProcess:Interval'] = [timespan]::FromSeconds(1)
             $credentials = @{}

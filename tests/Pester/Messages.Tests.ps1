@@ -79,7 +79,7 @@ Describe 'Not-found errors say where they looked' {
         $err | Should -HaveCount 1
         $err[0].FullyQualifiedErrorId | Should -BeLike "KuduProcessNotFound,*"
         $err[0].Exception.Message | Should -BeLike "process (18808) on contoso-func instance ${first}: *Instance $first answered*-AllInstances*"
-        if ($extra.Path) { Get-DumpFiles $extra.Path | Should -BeNullOrEmpty; Remove-Item -Recurse $extra.Path }
+        if ($extra.ContainsKey('Path')) { Get-DumpFiles $extra['Path'] | Should -BeNullOrEmpty; Remove-Item -Recurse $extra['Path'] }
     }
 
     It 'Watch-KuduProcess -Id says where it found nothing to watch' {
