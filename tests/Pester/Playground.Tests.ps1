@@ -11,7 +11,6 @@ Describe 'build.ps1 -Task Playground' {
     It 'opens a shell with the module and a session to contoso-func, in which the three lines it prints work' {
         $folder = New-TestFolder
         try {
-            $before = @(Get-Process -Name dotnet -ErrorAction Ignore).Id
             $command = 'Get-KuduProcess | Out-String -Width 80; ' +
                 '"session: $($session.SiteName) $($session.AuthenticationType) $((Get-KuduSession).Count)"; ' +
                 '"details: $(@(Get-KuduProcess -Name w3wp | Get-KuduProcessDetail).Count)"; ' +
@@ -34,14 +33,12 @@ Describe 'build.ps1 -Task Playground' {
             $files | Should -HaveCount 2
             $files.Name | ForEach-Object { $_ | Should -BeLike 'contoso-func_*_w3wp_*_mini.dmp' }
 
-            # The emulator is stopped when the shell exits.
+            # The emulator is stopped when the shell exits: its SCM port refuses connections.
             $port = ([uri](($text -split "`n" | Where-Object { $_ -like 'emulator: *' }) -replace '^emulator: ', '')).Port
             $port | Should -BeGreaterThan 0
             $client = [System.Net.Sockets.TcpClient]::new()
             { $client.Connect('127.0.0.1', $port) } | Should -Throw
             $client.Dispose()
-            $after = @(Get-Process -Name dotnet -ErrorAction Ignore | Where-Object { $_.Id -notin $before -and $_.CommandLine -like '*KuduEmulator.dll*' })
-            $after | Should -BeNullOrEmpty
         }
         finally {
             Remove-Item -Recurse -Force $folder -ErrorAction Ignore
