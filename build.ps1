@@ -10,16 +10,20 @@
     Test    xunit, Pester (pwsh 7.6 on .NET 10) and the .NET 8 host leg (tests/Net8Host on a .NET 8.0.34 runtime
             from NuGet); prints one line per leg, then "N passed, N failed"; exit code 1 on any failure.
     Demo    starts the Kudu emulator (unless a real app is given), runs the main job against it, shows the result.
+    Playground  builds, starts the Kudu emulator (demo scenario, a free port) and opens a pwsh with the module
+            imported and a session to contoso-func made; the emulator stops when that shell exits.
     Bench   benchmarks against curl and Invoke-WebRequest, in the same run (see docs/benchmarks.md).
     Package the versioned module folder, a .nupkg for the Gallery and a zip for Azure Automation.
 .EXAMPLE
     dotnet pwsh ./build.ps1 -Task Demo
 .EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Playground
+.EXAMPLE
     dotnet pwsh ./build.ps1 -Task Demo -SiteName contoso -Credential (Get-Credential)
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Playground', 'Bench', 'Package', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -34,8 +38,11 @@ param(
     [pscredential] $Credential,
     [switch] $UseAzureIdentity,
 
-    # Demo: where the dumps go (a temp folder by default).
-    [string] $DumpPath
+    # Demo and Playground: where the dumps go (a temp folder by default, removed at the end).
+    [string] $DumpPath,
+
+    # Playground: run this in the prepared shell and print its output, instead of staying interactive.
+    [string] $Command
 )
 
 $ErrorActionPreference = 'Stop'
@@ -52,6 +59,7 @@ $LinuxTargetDll = Join-Path $Root "tests/LinuxTarget/bin/$Configuration/net10.0/
 
 Import-Module (Join-Path $Root 'tests/Tools/KuduTestTools.psm1') -Force
 Import-Module (Join-Path $Root 'tests/Tools/Net8Leg.psm1') -Force
+Import-Module (Join-Path $Root 'tests/Tools/Playground.psm1') -Force
 
 function Invoke-Native {
     param([string] $FilePath, [string[]] $Arguments)
@@ -226,6 +234,11 @@ foreach ($t in $Task) {
         'Build' { Invoke-Build }
         'Test' { Invoke-Test }
         'Demo' { Invoke-Demo }
+        'Playground' {
+            Invoke-Build
+            Start-KuduPlayground -ModuleManifest (Join-Path $ModuleOut 'KuduDiagnostics.psd1') -EmulatorDll $EmulatorDll `
+                -Scenario (Join-Path $Root 'tests/KuduEmulator/scenarios/demo.json') -DumpPath $DumpPath -Command $Command
+        }
         'Bench' { & (Join-Path $Root 'tests/Bench/Invoke-Benchmark.ps1') -Root $Root -Configuration $Configuration -BuildAction { Invoke-Build } }
         'Package' { Invoke-Build; & (Join-Path $Root 'tests/Tools/New-ModulePackage.ps1') -Root $Root -ModulePath $ModuleOut }
         'Clean' { Invoke-Clean }

@@ -49,7 +49,11 @@ namespace KuduDiagnostics.Kudu
         public abstract int? WireMask(DumpKind kind);
 
         /// <summary>What a failed answer means on this platform, in words that say what to do.</summary>
+        /// <param name="response">The failed answer.</param>
+        /// <param name="uri">The request's address (secrets redacted before any message).</param>
+        /// <param name="processId">The process asked about; null for a site-wide request.</param>
         /// <param name="servedInstance">The instance that answered, carried as the error's AnsweredBy.</param>
+        /// <param name="dump">Whether the request asked for a dump (its failures read differently).</param>
         /// <param name="attempts">How many times the request was sent, for messages that say so.</param>
         public abstract KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump, int attempts = 1);
 

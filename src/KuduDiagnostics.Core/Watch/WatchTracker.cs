@@ -60,6 +60,10 @@ namespace KuduDiagnostics.Watch
         private readonly string _description;
         private int _fired;
 
+        /// <param name="triggers">The thresholds a sample must cross.</param>
+        /// <param name="holdFor">How long a process must hold every trigger before it fires (-For).</param>
+        /// <param name="cooldown">How long a process that fired waits before it can fire again.</param>
+        /// <param name="count">How many firings end the watch.</param>
         /// <param name="slack">
         /// How much network jitter -For and -Cooldown forgive. Samples are timed by the instance's own clock when it
         /// stamps them, and one answer a few milliseconds quicker than the last must not cost a whole interval.

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using KuduDiagnostics.Session;
 
@@ -29,7 +30,9 @@ namespace KuduDiagnostics.Commands
             {
                 if (session.CanListInstances())
                 {
-                    WriteObject(Run(ct => session.ListInstancesAsync(Trace, ct)), enumerateCollection: true);
+                    List<KuduInstance> listed = Run(ct => session.ListInstancesAsync(Trace, ct));
+                    WriteVerbose($"Asked Resource Manager for the instances of {session.SiteName}: {listed.Count} listed.");
+                    WriteObject(listed, enumerateCollection: true);
                     return;
                 }
 
@@ -37,7 +40,9 @@ namespace KuduDiagnostics.Commands
 
                 // Asking the session's instance for its processes also tells its machine name.
                 Run(ct => session.Kudu().ListProcessesAsync(null, Trace, ct));
-                WriteObject(session.MetInstances(), enumerateCollection: true);
+                IReadOnlyList<KuduInstance> met = session.MetInstances();
+                WriteVerbose($"{session.SiteName}: {met.Count} instance(s) have answered this session.");
+                WriteObject(met, enumerateCollection: true);
             }
             catch (Exception ex) when (ex is KuduException)
             {

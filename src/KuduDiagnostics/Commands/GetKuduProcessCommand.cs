@@ -16,7 +16,8 @@ namespace KuduDiagnostics.Commands
     {
         private readonly HashSet<string> _matchedNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         private readonly HashSet<int> _matchedIds = new HashSet<int>();
-        private OrderedWorkQueue<List<KuduProcess>>? _queue;
+        private readonly List<KuduTarget> _asked = new List<KuduTarget>();
+        private OrderedWorkQueue<Listing>? _queue;
         private RequestLimiter? _limiter;
         private bool _incomplete;
 
@@ -50,7 +51,7 @@ namespace KuduDiagnostics.Commands
 
         internal override void Begin()
         {
-            _queue = NewWorkQueue<List<KuduProcess>>();
+            _queue = NewWorkQueue<Listing>();
             _limiter = NewLimiter();
         }
 
@@ -77,7 +78,7 @@ namespace KuduDiagnostics.Commands
                     return;
                 }
 
-                WriteVerbose($"{session.SiteName} has {instances.Count} instance(s).");
+                WriteVerbose($"Resource Manager lists {instances.Count} instance(s) of {session.SiteName}: {string.Join(", ", instances.Select(i => KuduTarget.ShortId(i!)))}.");
             }
             else if (Instance != null)
             {
@@ -115,11 +116,12 @@ namespace KuduDiagnostics.Commands
                 return;
             }
 
+            string where = NotFoundWhere();
             foreach (string name in Name ?? Array.Empty<string>())
             {
                 if (!WildcardPattern.ContainsWildcardCharacters(name) && !_matchedNames.Contains(name))
                 {
-                    WriteError(KuduErrors.Record(new ItemNotFoundException($"Kudu lists no process named '{name}'."), "KuduProcessNotFound", ErrorCategory.ObjectNotFound, name));
+                    WriteError(KuduErrors.Record(new ItemNotFoundException($"Kudu lists no process named '{name}' {where}"), "KuduProcessNotFound", ErrorCategory.ObjectNotFound, name));
                 }
             }
 
@@ -127,9 +129,35 @@ namespace KuduDiagnostics.Commands
             {
                 if (!_matchedIds.Contains(id))
                 {
-                    WriteError(KuduErrors.Record(new ItemNotFoundException($"Kudu lists no process with Id {id}."), "KuduProcessNotFound", ErrorCategory.ObjectNotFound, id));
+                    WriteError(KuduErrors.Record(new ItemNotFoundException($"Kudu lists no process with Id {id} {where}"), "KuduProcessNotFound", ErrorCategory.ObjectNotFound, id));
                 }
             }
+        }
+
+        /// <summary>
+        /// "on contoso instance e0cc84. Add -AllInstances ...": the instances that answered, and where else to look
+        /// when the session can list the site's instances (Resource Manager) and not all were asked.
+        /// </summary>
+        private string NotFoundWhere()
+        {
+            IEnumerable<string> places = _asked
+                .GroupBy(t => t.Session!)
+                .Select(g =>
+                {
+                    string[] shortIds = g.Where(t => t.ShortInstance != null).Select(t => t.ShortInstance!).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+                    return shortIds.Length == 0 ? g.Key.SiteName
+                        : $"{g.Key.SiteName} instance{(shortIds.Length == 1 ? string.Empty : "s")} {string.Join(", ", shortIds)}";
+                });
+            string text = $"on {string.Join(" or ", places)}.";
+            if (AllInstances.IsPresent)
+            {
+                return text;
+            }
+
+            KuduSession? listable = _asked.Select(t => t.Session).FirstOrDefault(s => s != null && s.CanListInstances());
+            return listable != null
+                ? text + $" Add -AllInstances to look on every instance of {listable.SiteName}."
+                : text + " Another instance may run it: name it with -Instance (its id or the first characters of it).";
         }
 
         private void Fail(Exception error, object target)
@@ -138,13 +166,15 @@ namespace KuduDiagnostics.Commands
             WriteFailure(error, target);
         }
 
-        private async Task<List<KuduProcess>> ListAsync(KuduSession session, string? instance, CancellationToken cancellationToken)
+        private async Task<Listing> ListAsync(KuduSession session, string? instance, CancellationToken cancellationToken)
         {
             var result = new List<KuduProcess>();
+            int listedCount = 0;
             var ids = Id ?? Array.Empty<int>();
             if (ids.Length == 0 || ids.Any(id => id > 0))
             {
                 List<KuduProcess> listed = await session.Kudu(_limiter).ListProcessesAsync(instance, Trace, cancellationToken).ConfigureAwait(false);
+                listedCount = listed.Count;
                 result.AddRange(listed.Where(Wanted));
             }
 
@@ -176,7 +206,9 @@ namespace KuduDiagnostics.Commands
                 }
             }
 
-            return result;
+            // The instance that answered: where a "not found" looked. Without -Instance, the one the session stays on.
+            string? answered = result.Select(p => p.Instance).FirstOrDefault(i => i != null) ?? instance ?? session.PinnedInstance;
+            return new Listing(KuduTarget.Of(session, answered), listedCount, result);
         }
 
         private bool Wanted(KuduProcess process)
@@ -217,6 +249,28 @@ namespace KuduDiagnostics.Commands
             return wanted;
         }
 
-        private void Emit(List<KuduProcess> processes, object target) => WriteObject(processes, enumerateCollection: true);
+        private void Emit(Listing listing, object target)
+        {
+            _asked.Add(listing.Where);
+            WriteVerbose(Id != null && Id.All(id => id <= 0)
+                ? $"Asked {listing.Where.Location} for process {string.Join(", ", Id)}: {listing.Processes.Count} found."
+                : $"Asked {listing.Where.Location} for its processes: {listing.Listed} listed, {listing.Processes.Count} {(Id == null && Name == null ? "written" : "matched")}.");
+            WriteObject(listing.Processes, enumerateCollection: true);
+        }
+
+        /// <summary>One instance's answer: where it came from, how many it listed, and the processes kept.</summary>
+        private sealed class Listing
+        {
+            public Listing(KuduTarget where, int listed, List<KuduProcess> processes)
+            {
+                Where = where;
+                Listed = listed;
+                Processes = processes;
+            }
+
+            public KuduTarget Where { get; }
+            public int Listed { get; }
+            public List<KuduProcess> Processes { get; }
+        }
     }
 }

@@ -65,6 +65,11 @@ namespace KuduDiagnostics.Commands
 
         internal override void End() => _queue!.Finish(Emit, WriteFailure);
 
-        private void Emit(KuduProcessDetail detail, object target) => WriteObject(detail);
+        private void Emit(KuduProcessDetail detail, object target)
+        {
+            KuduTarget where = detail.Session == null ? (KuduTarget)target : KuduTarget.Of(detail.Session, detail.Instance, detail.Id, detail.Name);
+            WriteVerbose($"Read {where}: {detail.ThreadCount?.ToString() ?? "?"} threads, {(detail.WorkingSet is long ws ? (ws / 1048576.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " MB" : "?")} working set.");
+            WriteObject(detail);
+        }
     }
 }

@@ -123,6 +123,7 @@ namespace KuduDiagnostics.Commands
 
         [Parameter]
         [ValidateSet("Mini", "Heap", "Full", "Triage")]
+        [DumpTypeName]
         public DumpType DumpType { get; set; } = DumpType.Mini;
 
         [Parameter]

@@ -55,6 +55,7 @@ namespace KuduDiagnostics.Commands
         /// <summary>Mini (default), Heap (managed heap for SOS), Full (all memory) or Triage (Linux only).</summary>
         [Parameter]
         [ValidateSet("Mini", "Heap", "Full", "Triage")]
+        [DumpTypeName]
         public DumpType DumpType { get; set; } = DumpType.Mini;
 
         /// <summary>A raw MINIDUMP_TYPE mask instead of -DumpType, e.g. 0x41A25.</summary>
@@ -118,7 +119,7 @@ namespace KuduDiagnostics.Commands
                 CreateContainer = CreateContainer.IsPresent,
                 Force = Force.IsPresent,
             });
-            _queue = NewWorkQueue<KuduDumpResult>();
+            _queue = NewWorkQueue<KuduDumpResult?>();
             _limiter = new RequestLimiter(ThrottleLimit);
         }
 

@@ -80,6 +80,11 @@ namespace KuduDiagnostics.Commands
             {
                 WriteWarning($"No process to watch was found on {session.SiteName}{(AllInstances.IsPresent || Instance != null ? string.Empty : " (add -AllInstances to look at every instance)")}.");
             }
+            else if (summary is { TimedOut: true, Firings: 0 })
+            {
+                // Output is empty: without a word, a quiet process and a broken watch look the same.
+                WriteWarning($"The watch of {session.SiteName} ended at -Timeout ({options.Timeout:c}) with nothing fired: {summary.Processes} process(es) on {summary.Instances} instance(s) were watched, and none held {options.Triggers.Describe(options.For)}.");
+            }
         }
     }
 }

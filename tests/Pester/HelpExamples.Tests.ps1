@@ -1,0 +1,148 @@
+# Issue 23, point 2: every example of the built help runs. Each .EXAMPLE code block is read back from the MAML the
+# build wrote (Get-Help), and run against the emulator: the demo's contoso-func (three instances, the ids the pages
+# show) and a contoso, in resource group rg-prod of the emulator's Resource Manager face, so the pages' $siteId is
+# real there. An example that errors fails; so does one that writes nothing when it should write something.
+#
+# What stands in for the user, and nothing else: Get-Credential answers with the emulated site's publishing
+# credentials, and "New-KuduSession -Name <site> -Credential ..." reaches that emulated site (-ScmUri), as the
+# Playground's session does. Examples that need what only Azure or other modules have are skipped with the reason.
+BeforeDiscovery {
+    $script:Skipped = @{
+        'Get-KuduDumpAnalysis 1' = 'needs real .NET dumps (the emulator''s Windows dumps are made-up bytes); DumpAnalysis.Tests.ps1 analyses real ones'
+        'Get-KuduDumpAnalysis 2' = 'needs real .NET dumps (the emulator''s Windows dumps are made-up bytes)'
+        'Get-KuduDumpAnalysis 3' = 'reads a named Linux core dump of a real app'
+        'Get-KuduDumpAnalysis 4' = 'reads a named Linux core dump of a real app'
+        'Get-KuduDumpAnalysis 5' = 'reads a named Linux core dump of a real app'
+        'Get-KuduDumpAnalysis 6' = 'reads a named Linux core dump and a runtime folder of another machine'
+        'Invoke-FunctionAppDump 1' = 'an Azure Automation runbook: Get-AutomationVariable and an alert''s $WebhookData'
+        'Invoke-FunctionAppDump 2' = 'needs the Az.Functions module (Get-AzFunctionApp) and an Azure sign-in'
+        'Invoke-FunctionAppDump 4' = 'needs the SecretManagement module (Get-Secret) and a storage account'
+        'Invoke-FunctionAppDump 5' = 'needs a saved alert payload (./alert.json); AlertInstance.Tests.ps1 runs alerts'
+        'Invoke-FunctionAppDump 7' = 'an Azure Automation runbook: an alert''s $WebhookData and a blob container'
+        'New-KuduSession 2' = 'needs Az.Accounts (Get-AzAccessToken) and an Azure sign-in'
+        'New-KuduSession 4' = 'needs a publish profile downloaded from the portal'
+        'New-KuduSession 5' = 'names a real SCM host in Azure'
+        'New-KuduSession 6' = 'needs Az.Resources (Get-AzResource) and an Azure sign-in'
+        'Save-KuduProcessDump 7' = 'needs Az.Storage (New-AzStorageContext) and a storage account'
+        'Save-KuduProcessDump 8' = 'needs the SecretManagement module (Get-Secret) and a storage account'
+        'Save-KuduProcessDump 9' = 'needs an Azure Storage account that trusts the identity'
+        'Watch-KuduProcess 1' = 'waits for a leak held for a minute (-For 00:01:00); Watch.Tests.ps1 runs scripted leaks'
+        'Watch-KuduProcess 2' = 'waits minutes by design (-For 30 s, -Cooldown 5 min, -Timeout 2 h) and needs a blob container'
+        'Watch-KuduProcess 3' = 'needs instances whose workers cross 500 threads and 1000 handles; Watch.Tests.ps1 runs such triggers'
+        'Watch-KuduProcess 4' = 'needs a CPU storm held for 2 s; Watch.Tests.ps1 runs a scripted one'
+        'Save-KuduProcessDump 3' = 'asks the reader to confirm (-Confirm)'
+        'Remove-KuduSession 3' = 'names the session ids 1 and 3 of the reader''s own shell'
+        'Save-KuduProcessProfile 2' = 'needs a storage account (a SAS of a real container)'
+        'Stop-KuduProcess 1' = 'needs a worker held above 90 % CPU; ProcessOps.Tests.ps1 runs the dump-then-stop pipeline'
+    }
+    # Examples whose whole point is a side effect or a warning: they write nothing to the pipeline.
+    $script:Quiet = @{
+        'Remove-KuduSession 1' = 'closes sessions'
+        'Remove-KuduSession 2' = 'closes sessions'
+        'Remove-KuduSession 3' = '-WhatIf says what it would close, on the host'
+        'Save-KuduProcessDump 4' = '-WhatIf says what it would dump, on the host'
+        'Save-KuduProcessDump 5' = 'reports failures by ErrorId: against a healthy emulator there are none'
+        'Watch-KuduProcess 5' = 'its point is -Verbose: each sample and fault'
+        'Stop-KuduProcess 2' = '-WhatIf says what it would stop, on the host'
+    }
+    $manifest = if ($env:KUDU_TEST_MODULE) { $env:KUDU_TEST_MODULE } else { Join-Path $PSScriptRoot '../../out/KuduDiagnostics/KuduDiagnostics.psd1' }
+    Import-Module $manifest -Force
+    $script:Examples = foreach ($command in (Get-Command -Module KuduDiagnostics -CommandType Cmdlet | Sort-Object Name)) {
+        $n = 0
+        foreach ($example in @((Get-Help $command.Name -Full).examples.example)) {
+            $n++
+            $key = "$($command.Name) $n"
+            @{ Key = $key; Command = $command.Name; Number = $n; Code = [string] $example.code
+               Skip = $Skipped[$key]; Quiet = $Quiet.ContainsKey($key) }
+        }
+    }
+}
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    # demo.json's contoso-func (its instance and process ids are the ones the pages show), with smaller dumps.
+    # A user-assigned identity of this file's own: Azure.Identity caches managed-identity tokens per process, and a
+    # token of this emulator must not reach another file's.
+    $script:Identity = @{ clientId = [guid]::NewGuid().ToString(); principalId = [guid]::NewGuid().ToString() }
+    $scenario = @{
+        identity = @{ userAssigned = @($Identity) }
+        resourceGroup = 'rg-prod'
+        sites = @(
+            @{ name = 'contoso-func'; kind = 'functionapp'; sku = 'ElasticPremium'; instanceCount = 3; appWorkers = 2; extraProcesses = @('dotnet')
+               dump = @{ sizes = @{ default = 1048576 } } }
+            @{ name = 'contoso'; kind = 'app'; instanceCount = 2; extraProcesses = @('dotnet'); dump = @{ sizes = @{ default = 1048576 } } }
+        )
+    }
+    $emulator = Start-KuduEmulator -Scenario $scenario
+    $env:IDENTITY_ENDPOINT = $emulator.identityEndpoint
+    $env:IDENTITY_HEADER = $emulator.identityHeader
+    $script:Work = New-TestFolder
+
+    function Invoke-HelpExample {
+        <# Runs one example's code in a fresh folder with the contoso-func session as the default; returns its output. #>
+        param([string] $Code)
+        # A session to contoso, then one to contoso-func through Resource Manager: the newest is the default.
+        Remove-KuduSession -All -Confirm:$false
+        $contoso = Get-TestSite $emulator 'contoso'
+        New-KuduSession -ScmUri $contoso.scmUrl -Name contoso -Credential (New-TestCredential $contoso) | Out-Null
+        $siteId = (Get-TestSite $emulator 'contoso-func').resourceId
+        New-KuduSession -ResourceId $siteId -UseAzureIdentity -ManagedIdentityClientId $Identity.clientId -ResourceManagerUrl $emulator.armUrl | Out-Null
+        # "New-KuduSession -Name <site> -Credential ..." reaches the emulated site of that name.
+        $code = [regex]::Replace($Code, 'New-KuduSession -Name (\S+) -Credential', {
+                param($m) $s = Get-TestSite $emulator $m.Groups[1].Value
+                "New-KuduSession -ScmUri '$($s.scmUrl)' -Name $($m.Groups[1].Value) -Credential" })
+        $folder = Join-Path $Work ([guid]::NewGuid().ToString('n'))
+        New-Item -ItemType Directory $folder | Out-Null
+        Push-Location $folder
+        $defaults = $global:PSDefaultParameterValues.Clone()
+        try {
+            $global:PSDefaultParameterValues['*-Kudu*:Confirm'] = $false
+            $global:PSDefaultParameterValues['Invoke-FunctionAppDump:Confirm'] = $false
+            $global:PSDefaultParameterValues['New-KuduSession:ResourceManagerUrl'] = $emulator.armUrl
+            if ($code -match 'New-KuduSession[^\n]*-UseAzureIdentity') { $global:PSDefaultParameterValues['New-KuduSession:ManagedIdentityClientId'] = $Identity.clientId }
+            if ($code -match 'Invoke-FunctionAppDump[^\n]*-ResourceId') {
+                $global:PSDefaultParameterValues['Invoke-FunctionAppDump:ResourceManagerUrl'] = $emulator.armUrl
+                $global:PSDefaultParameterValues['Invoke-FunctionAppDump:ManagedIdentityClientId'] = $Identity.clientId
+            }
+            $global:PSDefaultParameterValues['Watch-KuduProcess:Timeout'] = [timespan]::FromSeconds(3)
+            $global:PSDefaultParameterValues['Watch-KuduProcess:Interval'] = [timespan]::FromSeconds(1)
+            $credentials = @{}
+            foreach ($s in $emulator.Sites) { $credentials[$s.name] = New-TestCredential $s }
+            $run = [scriptblock]::Create("function Get-Credential { param([string] `$Message) `$credentials['contoso'] }`n" + $code)
+            # Errors stop the example: each is a failure of the page.
+            $ErrorActionPreference = 'Stop'
+            @(& $run)
+        }
+        finally {
+            $global:PSDefaultParameterValues.Clear()
+            foreach ($k in $defaults.Keys) { $global:PSDefaultParameterValues[$k] = $defaults[$k] }
+            Pop-Location
+        }
+    }
+}
+
+AfterAll {
+    Remove-Item Env:IDENTITY_ENDPOINT, Env:IDENTITY_HEADER -ErrorAction Ignore
+    Remove-KuduSession -All -Confirm:$false
+    if ($emulator) { Stop-KuduEmulator $emulator }
+    if ($Work) { Remove-Item -Recurse -Force $Work -ErrorAction Ignore }
+}
+
+Describe 'Every example of the built help runs' {
+    It 'finds the examples in the built help (<_.Count> of them)' -ForEach @(, @($Examples)) {
+        $_.Count | Should -BeGreaterOrEqual 50
+    }
+
+    It '<Key> runs against the emulator' -ForEach $Examples {
+        if ($Skip) { Set-ItResult -Skipped -Because $Skip; return }
+        $output = Invoke-HelpExample $Code
+        if (-not $Quiet) { $output | Should -Not -BeNullOrEmpty -Because "the example promises output:`n$Code" }
+    }
+}
+
+Describe 'Get-Help -Online' {
+    It 'opens the module''s own page for <_>' -ForEach @('Get-KuduProcess', 'Save-KuduProcessDump', 'Watch-KuduProcess', 'Get-KuduDumpAnalysis') {
+        $uri = @((Get-Help $_ -Full).relatedLinks.navigationLink | Where-Object { $_.uri })[0].uri
+        $uri | Should -Be "https://github.com/kududiagnostics/KuduDiagnostics/blob/main/docs/$_.md"
+    }
+}
