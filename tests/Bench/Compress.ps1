@@ -27,7 +27,7 @@ function New-HeapDump([string] $Path) {
     # A pwsh that did some work, dumped with the repository's dotnet-dump (a real heap, not made-up bytes).
     $ready = Join-Path (Split-Path $Path) 'ready.txt'
     $child = Start-Process -PassThru -FilePath ([Environment]::ProcessPath) -ArgumentList @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-Command',
-        "Import-Module '$manifest'; `$null = Get-Help Save-KuduProcessDump -Full; `$null = Get-Command -Module Microsoft.PowerShell.*; `$x = 1..200000 | ForEach-Object { [pscustomobject]@{ Id = `$_; Name = item  + `$_; When = [datetime]::UtcNow } }; Set-Content '$ready' ok; Start-Sleep 600")
+        "Import-Module '$manifest'; `$null = Get-Help Save-KuduProcessDump -Full; `$null = Get-Command -Module Microsoft.PowerShell.*; `$x = 1..200000 | ForEach-Object { [pscustomobject]@{ Id = `$_; Name = 'item ' + `$_; When = [datetime]::UtcNow } }; Set-Content '$ready' ok; Start-Sleep 600")
     try {
         for ($i = 0; $i -lt 120 -and -not (Test-Path $ready); $i++) { Start-Sleep -Milliseconds 500 }
         Push-Location $Root
