@@ -89,7 +89,7 @@ Describe 'Save-KuduProcessDump -Compress to disk' {
         @{ Fault = 'the data descriptor is missing'; Rule = @{ route = 'dump'; action = 'zipNoDescriptor' }; Id = 'KuduDumpCorrupt'; Message = '*has no data descriptor after its data*' }
         @{ Fault = 'the first file is no dump'; Rule = @{ route = 'dump'; action = 'zipNotADump' }; Id = 'KuduDumpNotADump'; Message = '*The first file in the zip from * (''error.txt'') is not a minidump (MDMP)*' }
     ) {
-        if ($Rule.afterBytes -lt 0) { $Rule.afterBytes = (Get-Item $zipPath).Length + $Rule.afterBytes }
+        if ($Rule.ContainsKey('afterBytes') -and $Rule.afterBytes -lt 0) { $Rule.afterBytes = (Get-Item $zipPath).Length + $Rule.afterBytes }
         Set-KuduEmulatorFault $emulator 'contoso' @($Rule)
 
         $result = $worker | Save-KuduProcessDump -Path $folder -Compress -ErrorVariable err -ErrorAction SilentlyContinue
