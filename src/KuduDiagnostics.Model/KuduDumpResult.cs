@@ -35,7 +35,14 @@ namespace KuduDiagnostics
         /// <summary>The blob's URI, without any SAS; null when it went to disk.</summary>
         public Uri? BlobUri { get; internal set; }
 
+        /// <summary>The dump's size as stored.</summary>
         public long Length { get; internal set; }
+
+        /// <summary>Bytes that came over the network: Kudu's zip with -Compress, else the same as Length.</summary>
+        public long WireBytes { get; internal set; }
+
+        /// <summary>Files that came with the dump, kept beside it (-Compress: sos.dll and mscordacwks.dll in &lt;dump&gt;.dac), as paths or blob URIs.</summary>
+        public string[] Extras { get; internal set; } = new string[0];
 
         /// <summary>When the dump was asked for (UTC).</summary>
         public DateTime CaptureTimeUtc { get; internal set; }

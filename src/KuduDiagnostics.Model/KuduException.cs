@@ -42,6 +42,9 @@ namespace KuduDiagnostics
         DotnetMonitorAuthenticationRequired,
         ProfileAlreadyRunning,
         ProfileNotRunning,
+
+        /// <summary>A compressed dump whose archive fails its own checks (CRC-32, sizes, data descriptor, deflate data).</summary>
+        DumpCorrupt,
     }
 
     /// <summary>A failed Kudu call. Messages never carry credentials or tokens.</summary>

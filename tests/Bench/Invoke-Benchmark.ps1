@@ -12,8 +12,8 @@ param(
     [Parameter(Mandatory)] [string] $Root,
     [string] $Configuration = 'Release',
     [scriptblock] $BuildAction,
-    [ValidateSet('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis', 'Watch', 'Scale')]
-    [string[]] $Suite = @('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis', 'Watch', 'Scale'),
+    [ValidateSet('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis', 'Watch', 'Scale', 'Compress')]
+    [string[]] $Suite = @('Disk', 'Blob', 'Lookup', 'Linux', 'Analysis', 'Watch', 'Scale', 'Compress'),
     [int] $Repeat = 3
 )
 
@@ -116,6 +116,7 @@ function Invoke-DiskSuite {
 foreach ($s in $Suite) {
     switch ($s) {
         'Disk' { $null = Invoke-DiskSuite }
+        'Compress' { & (Join-Path $PSScriptRoot 'Compress.ps1') -Root $Root -Repeat $Repeat }
         'Blob' { if (Test-Path (Join-Path $PSScriptRoot 'Blob.ps1')) { & (Join-Path $PSScriptRoot 'Blob.ps1') -Root $Root -Repeat $Repeat } }
         'Lookup' { if (Test-Path (Join-Path $PSScriptRoot 'Lookup.ps1')) { & (Join-Path $PSScriptRoot 'Lookup.ps1') -Root $Root -Repeat $Repeat } }
         'Linux' { & (Join-Path $PSScriptRoot 'Linux.ps1') -Root $Root -Repeat $Repeat }

@@ -11,7 +11,8 @@ internal sealed class FaultRule
     public static readonly string[] Routes =
         ["any", "list", "detail", "dump", "threads", "modules", "environments", "kill", "arm"];
 
-    public static readonly string[] Actions = ["status", "drop", "delay", "timeout", "badGateway", "badJson"];
+    public static readonly string[] Actions =
+        ["status", "drop", "delay", "timeout", "badGateway", "badJson", "zipTruncated", "zipBadCrc", "zipNoDescriptor", "zipNotADump"];
 
     public string Route { get; set; } = "any";
     public string? Instance { get; set; }
@@ -139,6 +140,11 @@ internal static class Faults
 
             case "drop":
                 rc.DropAfterBytes = rule.AfterBytes;
+                return false;
+
+            case "zipTruncated" or "zipBadCrc" or "zipNoDescriptor" or "zipNotADump":
+                rc.ZipFault = rule.Action;
+                rc.ZipCutAfter = rule.AfterBytes;
                 return false;
 
             case "timeout":

@@ -13,6 +13,12 @@ internal sealed class RequestContext
 
     /// <summary>True once a drop fault actually cut the connection.</summary>
     public bool Dropped { get; set; }
+
+    /// <summary>Set by a zip fault (zipTruncated, zipBadCrc, zipNoDescriptor, zipNotADump): how format=zip goes wrong.</summary>
+    public string? ZipFault { get; set; }
+
+    /// <summary>zipTruncated: the archive ends cleanly after this many bytes.</summary>
+    public long ZipCutAfter { get; set; }
 }
 
 internal static class Http

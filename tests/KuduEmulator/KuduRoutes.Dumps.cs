@@ -99,7 +99,7 @@ internal sealed partial class KuduRoutes
             {
                 response.ContentType = "application/zip";
                 response.Headers.ContentDisposition = "attachment; filename=" + DispositionFileName(name + ".zip");
-                await WriteZipAsync(ctx, rc, content, progress, dump.PaceBytesPerSecond);
+                await WriteZipAsync(ctx, rc, content, dump.File, progress, dump.PaceBytesPerSecond);
             }
             else if (dump.File is not null && rc.DropAfterBytes is null)
             {
@@ -125,39 +125,6 @@ internal sealed partial class KuduRoutes
         finally
         {
             site.ExitDump();
-        }
-    }
-
-    /// <summary>Kudu's zip: minidump.dmp plus the debugger dlls, streamed (chunked, no Content-Length).</summary>
-    private static async Task WriteZipAsync(HttpContext ctx, RequestContext rc, DumpContent content, DumpProgress progress, long pace)
-    {
-        var ct = ctx.RequestAborted;
-        await using var body = new CountingStream(ctx.Response.Body, progress, rc.DropAfterBytes);
-        try
-        {
-            await using (var archive = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
-            {
-                // Stored, not deflated: the bytes are random and the benchmark must not wait on a compressor.
-                var entry = archive.CreateEntry("minidump.dmp", CompressionLevel.NoCompression);
-                await using (var stream = await entry.OpenAsync(ct))
-                {
-                    await content.CopyToAsync(stream, pace, ct);
-                }
-                foreach (var dll in new[] { "sos.dll", "mscordacwks.dll" })
-                {
-                    var bytes = Det.Bytes(24 * 1024, "dll", dll);
-                    bytes[0] = (byte)'M';
-                    bytes[1] = (byte)'Z';
-                    await using var stream = await archive.CreateEntry(dll, CompressionLevel.Fastest).OpenAsync(ct);
-                    await stream.WriteAsync(bytes, ct);
-                }
-            }
-            await body.FlushAsync(ct); // sends whatever the archive wrote synchronously at the end
-            await ctx.Response.CompleteAsync();
-        }
-        catch (CountingStream.LimitReachedException)
-        {
-            await Http.AbortAfterFlushAsync(ctx, rc);
         }
     }
 

@@ -99,6 +99,16 @@ Describe 'Linux apps: the same cmdlets over KuduLite and dotnet-monitor' {
         @($walk | Where-Object { $_ -match '\sKuduMarker\.LeakedWidget$' }) | Should -HaveCount 0
     }
 
+    It 'warns that -Compress does not apply on Linux, and saves the core as it comes' {
+        $result = Save-KuduProcessDump -Session $session -Instance $i1 -Id $targetB.pid -DumpType Mini -Compress -Path $folder -Confirm:$false -WarningVariable warn 3>$null
+
+        "$warn" | Should -BeLike '*KuduLite sends dotnet-monitor''s core file as it is (it ignores format=zip): this dump comes uncompressed.'
+        Get-FileHead $result.Path | Should -Be '7F 45 4C 46'
+        $result.WireBytes | Should -Be $result.Length
+        $result.Extras | Should -HaveCount 0
+        @((Get-KuduEmulatorStats $emulator 'penguin').dumps)[-1].query | Should -Be '?type=Mini'
+    }
+
     It 'analyses each Linux dump it saves with Invoke-FunctionAppDump -Analyze, beside the dump' {
         $runbook = New-TestFolder
         try {

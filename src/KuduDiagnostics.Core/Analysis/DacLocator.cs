@@ -26,6 +26,9 @@ namespace KuduDiagnostics.Analysis
         /// <summary>-DacPath: the DAC file or a folder that holds it.</summary>
         public string? DacPath { get; set; }
 
+        /// <summary>The dump file itself: Kudu's zip (-Compress) leaves the worker's DAC beside it, in &lt;dump&gt;.dac.</summary>
+        public string? DumpPath { get; set; }
+
         /// <summary>Local symbol folders (-SymbolPath entries that are folders, and dotnet-dump's cache).</summary>
         public IReadOnlyList<string> SymbolFolders { get; set; } = Array.Empty<string>();
     }
@@ -47,6 +50,13 @@ namespace KuduDiagnostics.Analysis
             if (q.DacPath != null)
             {
                 return FromGiven(q, q.DacPath);
+            }
+
+            // Kudu took it from the worker's own runtime folder, with the dump: nothing on this machine is a surer match.
+            string? cameWith = q.DumpPath == null ? null : Path.Combine(q.DumpPath + Dumps.DumpExtras.FolderSuffix, q.DacFileName);
+            if (cameWith != null && File.Exists(cameWith))
+            {
+                return cameWith;
             }
 
             string? runtimeFolder = FolderOf(q.RuntimeModulePath);

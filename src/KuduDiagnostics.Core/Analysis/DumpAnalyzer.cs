@@ -103,6 +103,7 @@ namespace KuduDiagnostics.Analysis
                 DacFileName = DacFileName(clr),
                 Version = analysis.RuntimeVersion,
                 DacPath = options.DacPath,
+                DumpPath = path,
                 SymbolFolders = SymbolFolders(options),
             };
 

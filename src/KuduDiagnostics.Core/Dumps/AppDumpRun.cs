@@ -28,6 +28,9 @@ namespace KuduDiagnostics.Dumps
 
         public bool Zip { get; set; }
 
+        /// <summary>-Compress: Kudu's zip, unpacked as it streams.</summary>
+        public bool Compress { get; set; }
+
         /// <summary>Bounds the run's requests; the session's limiter when null.</summary>
         public RequestLimiter? Limiter { get; set; }
     }
@@ -167,6 +170,7 @@ namespace KuduDiagnostics.Dumps
                 Target = KuduTarget.Of(session, process.Instance, process.Id, process.Name),
                 Kind = options.Kind,
                 Zip = options.Zip,
+                Compress = options.Compress,
                 Limiter = options.Limiter,
             };
 

@@ -15,12 +15,14 @@ using KuduDiagnostics.Http;
 namespace KuduDiagnostics.Dumps
 {
     /// <summary>One dump on its way into a block blob: staged blocks, committed only when the dump is verified.</summary>
-    internal sealed class BlobDumpTarget : IDumpTarget
+    internal sealed class BlobDumpTarget : IDumpTarget, IDumpExtrasTarget
     {
         private readonly BlobClient _blob;
         private readonly DumpDescriptor _dump;
         private readonly bool _force;
         private long _stored;
+        private BlobDumpExtras? _extras;
+        private bool _uploaded;
 
         public BlobDumpTarget(BlobClient blob, string display, DumpDescriptor dump, bool force)
         {
@@ -40,6 +42,8 @@ namespace KuduDiagnostics.Dumps
         public string? BlobName => _blob.Name;
 
         public long? BytesStored => Interlocked.Read(ref _stored);
+
+        public IDumpExtras Extras => _extras ??= new BlobDumpExtras(_blob.GetParentBlobContainerClient(), _blob.Name, _force);
 
         /// <summary>The upload reads the Kudu body directly and commits the block list only once it ends well.</summary>
         public async Task WriteAsync(DumpBodyStream body, CancellationToken cancellationToken)
@@ -66,6 +70,7 @@ namespace KuduDiagnostics.Dumps
             try
             {
                 await _blob.UploadAsync(body, options, cancellationToken).ConfigureAwait(false);
+                _uploaded = true;
             }
             catch (Exception ex) when (ex is RequestFailedException || ex is AggregateException)
             {
@@ -78,11 +83,25 @@ namespace KuduDiagnostics.Dumps
             }
         }
 
-        public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        /// <summary>The dump's blob was committed at the end of its upload; the extras beside it are committed now.</summary>
+        public Task CommitAsync(CancellationToken cancellationToken) => _extras?.CommitAsync(cancellationToken) ?? Task.CompletedTask;
 
         public void Abort()
         {
-            // Staged blocks that were never committed are invisible and discarded by the service.
+            // Staged blocks that were never committed are invisible and discarded by the service. A dump blob whose
+            // upload ended but whose extras (or final checks) failed goes too: the dump is kept whole or not at all.
+            _extras?.Abort();
+            if (_uploaded)
+            {
+                try
+                {
+                    _blob.DeleteIfExists();
+                }
+                catch (Exception ex) when (ex is RequestFailedException || ex is AggregateException)
+                {
+                    // Best effort; the failure that got us here is what gets reported.
+                }
+            }
         }
 
         public void Dispose()

@@ -20,10 +20,17 @@ namespace KuduDiagnostics.Dumps
         private readonly byte[] _head;
         private readonly DumpFormat _format;
         private readonly DumpLayoutCheck _layout;
+        private readonly Func<string>? _source;
         private long _position;
 
-        public DumpBodyStream(Stream inner, long? expectedLength, DumpFormat format, string host)
+        /// <param name="inner">The body as it arrives (the response, or the first file inflated out of Kudu's zip).</param>
+        /// <param name="expectedLength">The length the server announced, when it did.</param>
+        /// <param name="format">The dump format: its signature and how its structure gives its length.</param>
+        /// <param name="host">The SCM host, for messages.</param>
+        /// <param name="source">What the body is when it is not the response itself (a file in Kudu's zip), for messages.</param>
+        public DumpBodyStream(Stream inner, long? expectedLength, DumpFormat format, string host, Func<string>? source = null)
         {
+            _source = source;
             _inner = inner;
             _expectedLength = expectedLength;
             _format = format;
@@ -136,6 +143,11 @@ namespace KuduDiagnostics.Dumps
                     $"The connection to {_host} ended after {_position:N0} of {expected:N0} bytes of the dump. The dump is incomplete and was discarded; ask for it again.");
             }
 
+            if (_position == 0 && _source != null)
+            {
+                throw new KuduException(KuduErrorKind.DumpEmpty, $"{_source()} is empty: no dump was written. Nothing was saved; ask for it again.");
+            }
+
             if (_position == 0)
             {
                 throw new KuduException(KuduErrorKind.DumpEmpty,
@@ -158,6 +170,12 @@ namespace KuduDiagnostics.Dumps
         private KuduException NotADump(int shown)
         {
             string first = shown == 0 ? "nothing" : BitConverter.ToString(_head, 0, shown).Replace('-', ' ');
+            if (_source != null)
+            {
+                return new KuduException(KuduErrorKind.NotADump,
+                    $"{_source()} is not a {_format.SignatureName} (it starts with {first}): the zip does not hold the dump first. Nothing was saved.");
+            }
+
             return new KuduException(KuduErrorKind.NotADump,
                 $"{_host} answered the dump request with something that is not a {_format.SignatureName} (it starts with {first}): an error or sign-in page, or a proxy's answer. Nothing was saved.");
         }

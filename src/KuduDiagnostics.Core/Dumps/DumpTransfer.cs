@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using KuduDiagnostics.Http;
@@ -16,6 +17,9 @@ namespace KuduDiagnostics.Dumps
 
         public DumpKind Kind { get; set; } = null!;
         public bool Zip { get; set; }
+
+        /// <summary>Ask for the platform's archive and unpack it as it streams (-Compress); raw where there is none.</summary>
+        public bool Compress { get; set; }
 
         /// <summary>The caller's bound on requests; the session's when null.</summary>
         public RequestLimiter? Limiter { get; set; }
@@ -55,6 +59,10 @@ namespace KuduDiagnostics.Dumps
         public string DumpLabel { get; set; } = string.Empty;
         public TimeSpan Elapsed { get; set; }
         public long BytesTransferred { get; set; }
+
+        /// <summary>Bytes received on the wire while a compressed dump is unpacked; null when they are the dump's bytes.</summary>
+        public long? WireBytes { get; set; }
+
         public long? TotalBytes { get; set; }
         public double BytesPerSecond { get; set; }
     }
@@ -79,7 +87,12 @@ namespace KuduDiagnostics.Dumps
 
             // The platform decides the query and the format: a kind it lacks fails here, before the site's turn.
             IKuduContract contract = await kudu.PlatformContractAsync(target.Instance, trace, cancellationToken).ConfigureAwait(false);
-            DumpFormat format = contract.DumpFormat(request.Zip);
+            DumpFormat format = contract.DumpFormat(request.Zip && !request.Compress);
+            DumpFormat? archive = request.Compress ? contract.CompressedDumpFormat : null;
+            if (request.Compress && archive == null)
+            {
+                trace.Warning($"{target.Display}: KuduLite sends dotnet-monitor's core file as it is (it ignores format=zip): this dump comes uncompressed.");
+            }
             int? wireMask = contract.WireMask(request.Kind);
             var snapshot = new DumpProgress { Target = target, DumpLabel = request.Kind.Label };
             using IDisposable turn = await SiteDumpGate.EnterAsync(
@@ -107,6 +120,7 @@ namespace KuduDiagnostics.Dumps
             using var transferCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             TimeSpan started = clock.Now;
             DumpBodyStream? body = null;
+            DumpBodyStream? wire = null;
             bool stalled = false;
             var stallWatch = new StallWatch(options.StallTimeout, started);
             TimeSpan serverWriteTime = TimeSpan.Zero;
@@ -115,16 +129,18 @@ namespace KuduDiagnostics.Dumps
             using ITicker ticker = clock.Every(options.ProgressInterval, () =>
             {
                 DumpBodyStream? current = Volatile.Read(ref body);
+                DumpBodyStream? received = Volatile.Read(ref wire);
                 TimeSpan elapsed = clock.Now - started;
                 snapshot.Elapsed = elapsed;
-                if (current != null)
+                if (current != null && received != null)
                 {
                     TimeSpan transferTime = elapsed - serverWriteTime;
                     snapshot.BytesTransferred = destination.BytesStored ?? current.BytesRead;
+                    snapshot.WireBytes = received == current ? (long?)null : received.BytesRead;
                     snapshot.BytesPerSecond = transferTime.TotalSeconds > 0 ? snapshot.BytesTransferred / transferTime.TotalSeconds : 0;
 
                     // Stalled = neither Kudu sent nor the destination stored anything for a while.
-                    if (stallWatch.IsStalled(current.BytesRead + (destination.BytesStored ?? 0), elapsed))
+                    if (stallWatch.IsStalled(received.BytesRead + (destination.BytesStored ?? 0), elapsed))
                     {
                         stalled = true;
                         transferCancellation.Cancel();
@@ -139,19 +155,31 @@ namespace KuduDiagnostics.Dumps
                 snapshot.Phase = DumpPhase.WaitingForServer;
                 string mask = wireMask is int m ? $" (dumpType={m})" : string.Empty;
                 trace.Verbose($"Asking {session.ScmUri.Authority} for a {request.Kind.Label} dump{mask} of {target.Name} ({target.Id}); the process is frozen while Kudu writes it.");
-                using KuduDumpResponse response = await kudu.OpenDumpAsync(target, request.Kind, format, trace, transferCancellation.Token).ConfigureAwait(false);
+                using KuduDumpResponse response = await kudu.OpenDumpAsync(target, request.Kind, archive ?? format, trace, transferCancellation.Token).ConfigureAwait(false);
                 serverWriteTime = clock.Now - started;
                 trace.Verbose($"Kudu wrote the dump in {serverWriteTime.TotalSeconds:N1} s; receiving {(response.ContentLength is long n ? n.ToString("N0") + " bytes" : "a chunked body")} into {destination.Display}.");
 
                 snapshot.TotalBytes = response.ContentLength;
                 snapshot.Phase = DumpPhase.Transferring;
-                var stream = new DumpBodyStream(response.Body, response.ContentLength, format, session.ScmUri.Authority);
+                string host = session.ScmUri.Authority;
+                UnzippingDumpBody? unzip = archive == null ? null
+                    : new UnzippingDumpBody(response.Body, response.ContentLength, archive, format, host, () => (destination as IDumpExtrasTarget)?.Extras, trace);
+                DumpBodyStream stream = unzip?.Dump ?? new DumpBodyStream(response.Body, response.ContentLength, format, host);
+                Volatile.Write(ref wire, unzip?.Wire ?? stream);
                 Volatile.Write(ref body, stream);
                 await destination.WriteAsync(stream, transferCancellation.Token).ConfigureAwait(false);
 
                 long length = stream.BytesRead;
+                long wireBytes = wire!.BytesRead;
                 bool signatureValid = CheckSignature(stream, format, destination.Display, trace);
                 await destination.CommitAsync(cancellationToken).ConfigureAwait(false);
+                string[] extras = unzip == null ? new string[0] : ((destination as IDumpExtrasTarget)?.Extras.Locations ?? new string[0]).ToArray();
+                if (unzip != null)
+                {
+                    TimeSpan took = clock.Now - started - serverWriteTime;
+                    trace.Verbose($"{wireBytes:N0} bytes on the wire unpacked to a {length:N0}-byte dump ({Ratio(length, wireBytes)} : 1) in {took.TotalSeconds:N1} s; {extras.Length} file(s) kept beside it{(unzip.ExtraNames.Count > 0 ? " (" + string.Join(", ", unzip.ExtraNames) + ")" : string.Empty)}.");
+                }
+
                 TimeSpan duration = clock.Now - started;
                 TimeSpan transfer = duration - serverWriteTime;
 
@@ -178,6 +206,8 @@ namespace KuduDiagnostics.Dumps
                     BlobUri = destination.BlobUri,
                     BlobName = destination.BlobName,
                     Length = length,
+                    WireBytes = wireBytes,
+                    Extras = extras,
                     CaptureTimeUtc = descriptor.CaptureTimeUtc,
                     Duration = duration,
                     ServerWriteTime = serverWriteTime,
@@ -205,6 +235,9 @@ namespace KuduDiagnostics.Dumps
                 throw;
             }
         }
+
+        private static string Ratio(long length, long wireBytes) =>
+            wireBytes > 0 ? ((double)length / wireBytes).ToString("N1", System.Globalization.CultureInfo.InvariantCulture) : "-";
 
         /// <summary>
         /// The body was a dump of the format and as long as its structure says (DumpBodyStream failed it otherwise);

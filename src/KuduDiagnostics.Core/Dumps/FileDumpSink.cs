@@ -150,12 +150,13 @@ namespace KuduDiagnostics.Dumps
             }
         }
 
-        private sealed class FileDumpTarget : IDumpTarget
+        private sealed class FileDumpTarget : IDumpTarget, IDumpExtrasTarget
         {
             private readonly string _partialPath;
             private readonly bool _force;
             private readonly Action _cleanFolder;
             private FileStream? _stream;
+            private FileDumpExtras? _extras;
 
             public FileDumpTarget(string finalPath, string partialPath, FileStream stream, bool force, Action cleanFolder)
             {
@@ -175,6 +176,8 @@ namespace KuduDiagnostics.Dumps
             public string? BlobName => null;
 
             public long? BytesStored => null;
+
+            public IDumpExtras Extras => _extras ??= new FileDumpExtras(FilePath!, _force);
 
             /// <summary>
             /// Fills the next block while the previous one is written: network and disk work at once. Blocks are
@@ -214,6 +217,7 @@ namespace KuduDiagnostics.Dumps
                     stream.Flush(flushToDisk: true);
                     stream.Dispose();
                     _stream = null;
+                    _extras?.CommitAsync(cancellationToken).GetAwaiter().GetResult();
                     if (File.Exists(FilePath!))
                     {
                         if (!_force)
@@ -239,6 +243,7 @@ namespace KuduDiagnostics.Dumps
             {
                 Dispose();
                 TryDelete(_partialPath);
+                _extras?.Abort();
                 _cleanFolder();
             }
 

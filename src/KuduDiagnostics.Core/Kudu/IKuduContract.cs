@@ -27,6 +27,9 @@ namespace KuduDiagnostics.Kudu
         /// <summary>The body's signature, extension and content type for a dump in this format.</summary>
         DumpFormat DumpFormat(bool zip);
 
+        /// <summary>The archive a compressed transfer comes in (Kudu's zip, the dump first); null where dumps come only as they are.</summary>
+        DumpFormat? CompressedDumpFormat { get; }
+
         /// <summary>The platform's own dump mask for a kind, where it has one (Windows MINIDUMP_TYPE); null elsewhere.</summary>
         int? WireMask(DumpKind kind);
 

@@ -46,6 +46,8 @@ namespace KuduDiagnostics.Kudu
 
         public abstract DumpFormat DumpFormat(bool zip);
 
+        public abstract DumpFormat? CompressedDumpFormat { get; }
+
         public abstract int? WireMask(DumpKind kind);
 
         /// <summary>What a failed answer means on this platform, in words that say what to do.</summary>

@@ -35,6 +35,9 @@ namespace KuduDiagnostics.Kudu
             ? throw new KuduException(KuduErrorKind.DumpTypeNotSupported, "dotnet-monitor sends the core file itself; -Format Zip (the dump with SOS) exists on Windows only. Leave -Format out.")
             : Core;
 
+        /// <summary>KuduLite ignores format=zip: dotnet-monitor's core comes as it is.</summary>
+        public override DumpFormat? CompressedDumpFormat => null;
+
         /// <summary>Linux has no MINIDUMP_TYPE mask.</summary>
         public override int? WireMask(DumpKind kind) => null;
 

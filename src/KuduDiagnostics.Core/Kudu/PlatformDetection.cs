@@ -89,6 +89,8 @@ namespace KuduDiagnostics.Kudu
 
         public DumpFormat DumpFormat(bool zip) => Current.DumpFormat(zip);
 
+        public DumpFormat? CompressedDumpFormat => Current.CompressedDumpFormat;
+
         public int? WireMask(DumpKind kind) => Current.WireMask(kind);
 
         public async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)

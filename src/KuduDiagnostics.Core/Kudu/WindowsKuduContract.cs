@@ -31,6 +31,8 @@ namespace KuduDiagnostics.Kudu
 
         public override DumpFormat DumpFormat(bool zip) => FormatOf(zip);
 
+        public override DumpFormat? CompressedDumpFormat => Zip;
+
         public override int? WireMask(DumpKind kind) => MaskOf(kind);
 
         public override KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump, int attempts = 1) =>

@@ -18,6 +18,17 @@ namespace KuduDiagnostics.Commands
             return DumpKind.From(type, mask);
         }
 
+        /// <summary>-Compress unpacks Kudu's zip into a plain dump; -Format Zip keeps the zip: not both.</summary>
+        public static void CheckCompress(PSCmdlet cmdlet, string format, bool compress)
+        {
+            if (compress && string.Equals(format, "Zip", StringComparison.OrdinalIgnoreCase))
+            {
+                cmdlet.ThrowTerminatingError(KuduErrors.Record(
+                    new ArgumentException("-Compress unpacks Kudu's zip into a plain dump as it arrives; -Format Zip keeps the zip itself. Give one of them."),
+                    "DumpFormatConflict", ErrorCategory.InvalidArgument, format));
+            }
+        }
+
         /// <summary>The ShouldProcess action: what a dump does to the process.</summary>
         public static string Action(DumpKind kind) => kind.IsFullMemory
             ? $"Save a {kind.Label} dump: the process is frozen while Kudu writes all of its memory, for seconds to minutes"

@@ -61,6 +61,9 @@ namespace KuduDiagnostics.Commands
                     return $"{elapsed} queued: Kudu writes one dump at a time per site";
                 case DumpPhase.WaitingForServer:
                     return $"{elapsed} Kudu writing the dump; process frozen, no bytes yet";
+                case DumpPhase.Transferring when p.WireBytes is long wire:
+                    // -Compress: the dump written so far and the zip it came from; the rate is the dump's.
+                    return $"{elapsed} {Mebibytes(p.BytesTransferred)} from {Mebibytes(wire)} zipped, {p.BytesPerSecond / 1_000_000:N1} MB/s";
                 case DumpPhase.Transferring:
                     string of = p.TotalBytes is long total ? $" of {Mebibytes(total)}" : string.Empty;
                     return $"{elapsed} {Mebibytes(p.BytesTransferred)}{of} at {p.BytesPerSecond / 1_000_000:N1} MB/s";

@@ -134,6 +134,10 @@ namespace KuduDiagnostics.Commands
         [ValidateSet("Raw", "Zip")]
         public string Format { get; set; } = "Raw";
 
+        /// <summary>Asks Kudu for its zip and unpacks it as it arrives (see Save-KuduProcessDump -Compress).</summary>
+        [Parameter]
+        public SwitchParameter Compress { get; set; }
+
         /// <summary>A folder for the dumps; the current location when no blob destination is given.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
@@ -168,6 +172,7 @@ namespace KuduDiagnostics.Commands
         internal override void Begin()
         {
             Kind = DumpParameters.Kind(this, DumpType, DumpTypeMask);
+            DumpParameters.CheckCompress(this, Format, Compress.IsPresent);
             if (ParameterSetName == NameSet && (Credential != null ? 1 : 0) + (AccessToken != null ? 1 : 0) + (UseAzureIdentity.IsPresent ? 1 : 0) != 1)
             {
                 ThrowTerminatingError(KuduErrors.Record(
@@ -230,6 +235,7 @@ namespace KuduDiagnostics.Commands
                 IncludeScmSite = IncludeScmSite.IsPresent,
                 Kind = Kind!,
                 Zip = string.Equals(Format, "Zip", StringComparison.OrdinalIgnoreCase),
+                Compress = Compress.IsPresent,
                 Limiter = _limiter,
             };
 

@@ -96,6 +96,7 @@ namespace KuduDiagnostics.Commands
                 case KuduErrorKind.InstanceAmbiguous: return ("KuduInstanceAmbiguous", ErrorCategory.InvalidArgument);
                 case KuduErrorKind.DumpEmpty: return ("KuduDumpEmpty", ErrorCategory.InvalidResult);
                 case KuduErrorKind.NotADump: return ("KuduDumpNotADump", ErrorCategory.InvalidResult);
+                case KuduErrorKind.DumpCorrupt: return ("KuduDumpCorrupt", ErrorCategory.InvalidData);
                 case KuduErrorKind.Redirected: return ("KuduRedirected", ErrorCategory.InvalidResult);
                 case KuduErrorKind.DotnetMonitorRouteNotServed: return ("KuduDotnetMonitorRouteNotServed", ErrorCategory.NotImplemented);
                 case KuduErrorKind.DotnetMonitorAuthenticationRequired: return ("KuduDotnetMonitorAuthenticationRequired", ErrorCategory.AuthenticationError);

@@ -68,6 +68,10 @@ namespace KuduDiagnostics.Commands
         [ValidateSet("Raw", "Zip")]
         public string Format { get; set; } = "Raw";
 
+        /// <summary>Asks Kudu for its zip and unpacks it as it arrives: a plain dump, with sos.dll and mscordacwks.dll in &lt;dump&gt;.dac beside it.</summary>
+        [Parameter]
+        public SwitchParameter Compress { get; set; }
+
         /// <summary>The folder for the dumps (a date folder is made under it); the current location by default.</summary>
         [Parameter(ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
@@ -110,6 +114,7 @@ namespace KuduDiagnostics.Commands
         internal override void Begin()
         {
             _kind = DumpParameters.Kind(this, DumpType, DumpTypeMask);
+            DumpParameters.CheckCompress(this, Format, Compress.IsPresent);
             _destinations = DumpParameters.Destinations(this, Path, new BlobDestination
             {
                 ContainerUri = BlobContainerUri,
@@ -159,6 +164,7 @@ namespace KuduDiagnostics.Commands
                 Target = item.Target,
                 Kind = kind,
                 Zip = string.Equals(Format, "Zip", StringComparison.OrdinalIgnoreCase),
+                Compress = Compress.IsPresent,
                 Limiter = _limiter,
             };
 
