@@ -51,7 +51,7 @@ BeforeAll {
         if (@($commands | Where-Object { Test-CommandParameter $_ $Mention.Parameter }).Count) { return 'ok' }
         if ($Mention.Kind -eq 'Code' -and -not $commands.Count) { return 'unverifiable' }
         $whose = if ($commands.Count) { ($commands | ForEach-Object Name | Select-Object -Unique) -join ', ' } else { 'no command named there' }
-        "$($Mention.File):$($Mention.Line) ($($Mention.Where)): -$($Mention.Parameter) is no parameter of $whose"
+        "$($Mention.File):$($Mention.Line) ($($Mention.Where)): -$($Mention.Parameter) is no parameter of $whose (correct it, or name the command it belongs to)"
     }
 
     # Every column the module's views show (table headers, list labels), by view, from the formatting PowerShell loaded.
@@ -150,7 +150,7 @@ Describe 'The docs-drift reader' -ForEach @(@{ Pages = $allPages }) {
 
     It 'ties a -Parameter to the command the parser gives it, and skips operators' {
         $m = @(Get-CodeCommand "Get-ChildItem ./dumps | Where-Object { `$_.Name -like '*.dmp' } | Remove-Item -Force")
-        @($m | Where-Object Name -eq 'Remove-Item').Parameters.Name | Should -Be 'Force'
-        @($m | ForEach-Object { $_.Parameters.Name }) | Should -Not -Contain 'like'
+        @($m | Where-Object Name -eq 'Remove-Item' | ForEach-Object Parameters | ForEach-Object Name) | Should -Be 'Force'
+        @($m | ForEach-Object Parameters | ForEach-Object Name) | Should -Not -Contain 'like'
     }
 }
