@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using KuduDiagnostics.Analysis;
+using KuduDiagnostics.Kudu;
 using Xunit;
 
 namespace KuduDiagnostics.Tests
@@ -58,7 +59,7 @@ namespace KuduDiagnostics.Tests
             Assert.Equal(ElfFile.TypeCore, ElfFile.ReadType(new MemoryStream(core)));
 
             string whole = Temp(core.Concat(new byte[16384 - core.Length]).ToArray(), ".core");
-            Assert.Equal(DumpFormat.ElfCore, DumpFileCheck.Check(whole, OSPlatform.Linux));
+            Assert.Equal(DumpLayout.ElfCore, DumpFileCheck.Check(whole, OSPlatform.Linux));
             string cut = Temp(core.Concat(new byte[10000 - core.Length]).ToArray(), ".core");
             var e = Assert.Throws<DumpAnalysisException>(() => DumpFileCheck.Check(cut, OSPlatform.Linux));
             Assert.Equal(DumpAnalysisErrorKind.Truncated, e.Kind);

@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure;
-using KuduDiagnostics.Dumps;
 using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Kudu
@@ -19,7 +18,7 @@ namespace KuduDiagnostics.Kudu
     internal sealed class LinuxKuduContract : KuduContract
     {
         // 7F 'E' 'L' 'F': every core file the .NET runtime's dump writer makes.
-        private static readonly DumpFormat Core = new DumpFormat { Name = "raw", Signature = new byte[] { 0x7F, 0x45, 0x4C, 0x46 }, SignatureName = "ELF core (7F 45 4C 46)", Extension = ".dmp", Accept = "application/octet-stream", Layout = DumpLayout.ElfCore };
+        private static readonly DumpFormat Core = new DumpFormat { Name = "raw", Extension = ".dmp", Accept = "application/octet-stream", Layout = DumpLayout.ElfCore };
 
         public LinuxKuduContract(KuduTransport transport, SiteAnswers answers)
             : base(transport, answers)
