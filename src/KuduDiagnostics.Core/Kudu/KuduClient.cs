@@ -54,7 +54,7 @@ namespace KuduDiagnostics.Kudu
         public async Task<List<KuduProcess>> ListProcessesAsync(string? instance, IKuduTrace trace, CancellationToken cancellationToken)
         {
             string? asked = instance ?? _affinity.Pinned;
-            try
+            return await AboutAsync(ex => KuduTarget.Of(_session, asked ?? ex.AnsweredBy), async () =>
             {
                 (List<KuduProcess> processes, string? served) = await SendAsync(instance,
                     a => Contract.ListProcessesAsync(a, _limiter, trace, cancellationToken), r => r.ServedInstance, true, trace).ConfigureAwait(false);
@@ -66,11 +66,7 @@ namespace KuduDiagnostics.Kudu
                 }
 
                 return processes;
-            }
-            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, asked ?? ex.AnsweredBy)))
-            {
-                throw;
-            }
+            }).ConfigureAwait(false);
         }
 
         public Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, bool includeEnvironment, IKuduTrace trace, CancellationToken cancellationToken) =>
@@ -80,7 +76,7 @@ namespace KuduDiagnostics.Kudu
         public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, string? name, bool includeEnvironment, IKuduTrace trace, CancellationToken cancellationToken)
         {
             string? asked = instance ?? _affinity.Pinned;
-            try
+            return await AboutAsync(ex => KuduTarget.Of(_session, asked ?? ex.AnsweredBy, id, name), async () =>
             {
                 // A pid means a process of one instance: if the pinned instance is gone, the answer of another is an error.
                 KuduProcessDetail detail = await SendAsync(instance,
@@ -100,28 +96,38 @@ namespace KuduDiagnostics.Kudu
                 }
 
                 return detail;
-            }
-            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, asked ?? ex.AnsweredBy, id, name)))
-            {
-                throw;
-            }
+            }).ConfigureAwait(false);
         }
 
         /// <summary>Asks for a dump of the target process; returns once the headers arrive. The caller streams the body.</summary>
-        public async Task<KuduDumpResponse> OpenDumpAsync(KuduTarget target, DumpKind kind, DumpFormat format, IKuduTrace trace, CancellationToken cancellationToken)
-        {
-            try
+        public Task<KuduDumpResponse> OpenDumpAsync(KuduTarget target, DumpKind kind, DumpFormat format, IKuduTrace trace, CancellationToken cancellationToken) =>
+            AboutAsync(ex => Where(target, ex), async () =>
             {
                 KuduDumpResponse response = await SendAsync(target.Instance,
                     a => Contract.OpenDumpAsync(a, target.Id ?? 0, kind, format, _limiter, trace, cancellationToken), r => r.Instance, false, trace).ConfigureAwait(false);
                 _affinity.Record(response.Instance, null);
                 return response;
-            }
-            catch (KuduException ex) when (ex.AttachTarget(target.Instance == null ? target.With(_affinity.Pinned ?? ex.AnsweredBy) : target))
+            });
+
+        /// <summary>
+        /// The one place a request's failure learns where it happened: a <see cref="KuduException"/> from
+        /// <paramref name="call"/> leaves naming <paramref name="where"/>'s target, unless it already names a process.
+        /// </summary>
+        private static async Task<T> AboutAsync<T>(Func<KuduException, KuduTarget> where, Func<Task<T>> call)
+        {
+            try
             {
+                return await call().ConfigureAwait(false);
+            }
+            catch (KuduException ex)
+            {
+                ex.AttachTarget(where(ex));
                 throw;
             }
         }
+
+        /// <summary>A process target; without an instance, the one the request went to (the pinned one, or the one that answered).</summary>
+        private KuduTarget Where(KuduTarget target, KuduException ex) => target.Instance == null ? target.With(_affinity.Pinned ?? ex.AnsweredBy) : target;
 
         /// <summary>
         /// Sends to the instance asked for, else to the pinned one. The first answer to a request without an instance
