@@ -126,14 +126,9 @@ namespace KuduDiagnostics.Tests
             Assert.Equal(DumpAnalysisErrorKind.Truncated, Assert.Throws<DumpAnalysisException>(() => DumpFileCheck.Check(cut, OSPlatform.Windows)).Kind);
         }
 
-        [Fact]
+        [LinuxFact("build-ids are ELF's, and the runtime beside the test must be one")]
         public void The_DAC_is_taken_beside_a_runtime_of_the_same_build_or_from_a_symbol_store()
         {
-            if (!OperatingSystem.IsLinux())
-            {
-                return; // build-ids are ELF's
-            }
-
             string coreclr = Path.Combine(RuntimeFolder, "libcoreclr.so");
             byte[] id = ElfFile.ReadBuildId(coreclr)!;
             var query = new DacQuery { RuntimeModulePath = "/gone/Microsoft.NETCore.App/10.0.99/libcoreclr.so", BuildId = id, DacFileName = "libmscordaccore.so", Version = "10.0.99" };

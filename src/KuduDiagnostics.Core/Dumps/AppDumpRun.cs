@@ -79,11 +79,8 @@ namespace KuduDiagnostics.Dumps
             // Read when called, after the first list told the platform (w3wp on Windows, dotnet on Linux).
             Func<string, bool> wanted = options.ProcessName ?? (name => string.Equals(name, kudu.Contract.DefaultWorkerName, StringComparison.OrdinalIgnoreCase));
 
-            IReadOnlyList<string?> instances = options.AllInstances
-                ? (await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i.Instance).ToList()
-                : options.Instances is { Count: > 0 } given
-                    ? await ResolveNamedAsync(session, given, options.InstancesFromAlert, observer, summary, trace, cancellationToken).ConfigureAwait(false)
-                    : new List<string?> { null };
+            IReadOnlyList<string?> instances = await InstanceResolver.ExpandAsync(session, options.AllInstances, options.Instances, trace, cancellationToken,
+                value => ResolveNamedAsync(session, value, options.InstancesFromAlert, observer, summary, trace, cancellationToken)).ConfigureAwait(false);
             if (instances.Count == 0)
             {
                 return summary; // every named instance is gone: none is dumped in its place
@@ -116,32 +113,25 @@ namespace KuduDiagnostics.Dumps
         /// The ids of the named instances. One that cannot be found (recycled since the alert fired) is one error
         /// naming it and the instances there are; the others go on, and no other instance is taken in its place.
         /// </summary>
-        private static async Task<IReadOnlyList<string?>> ResolveNamedAsync(KuduSession session, IReadOnlyList<string> values, bool fromAlert, IAppDumpObserver observer, AppDumpSummary summary, IKuduTrace trace, CancellationToken cancellationToken)
+        /// <summary>A named instance's id; one that is gone or ambiguous is a failure of this run (null), not of the others.</summary>
+        private static async Task<string?> ResolveNamedAsync(KuduSession session, string value, bool fromAlert, IAppDumpObserver observer, AppDumpSummary summary, IKuduTrace trace, CancellationToken cancellationToken)
         {
-            var ids = new List<string?>();
-            foreach (string value in values)
+            try
             {
-                try
+                string id = await InstanceResolver.ResolveAsync(session, value, trace, cancellationToken).ConfigureAwait(false);
+                if (fromAlert)
                 {
-                    string id = await InstanceResolver.ResolveAsync(session, value, trace, cancellationToken).ConfigureAwait(false);
-                    if (fromAlert)
-                    {
-                        trace.Verbose($"The alert's instance {value} is instance {KuduTarget.ShortId(id)} of {session.SiteName}.");
-                    }
+                    trace.Verbose($"The alert's instance {value} is instance {KuduTarget.ShortId(id)} of {session.SiteName}.");
+                }
 
-                    if (!ids.Contains(id, StringComparer.OrdinalIgnoreCase))
-                    {
-                        ids.Add(id);
-                    }
-                }
-                catch (KuduException ex) when (ex.Kind == KuduErrorKind.InstanceNotResolved || ex.Kind == KuduErrorKind.InstanceAmbiguous)
-                {
-                    Interlocked.Increment(ref summary.Failed);
-                    observer.Failed(value, ex);
-                }
+                return id;
             }
-
-            return ids;
+            catch (KuduException ex) when (ex.Kind == KuduErrorKind.InstanceNotResolved || ex.Kind == KuduErrorKind.InstanceAmbiguous)
+            {
+                Interlocked.Increment(ref summary.Failed);
+                observer.Failed(value, ex);
+                return null;
+            }
         }
 
         private static Task DumpAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, KuduProcessDetail detail, IKuduTrace trace, CancellationToken cancellationToken)

@@ -62,23 +62,5 @@ namespace KuduDiagnostics.Kudu
                 _affinity.Record(served, null);
                 return served;
             });
-
-        private KuduThread Stamp(KuduThread thread, KuduTarget target, string? instance)
-        {
-            thread.Session = _session;
-            thread.Instance = instance;
-            thread.ProcessId = target.Id ?? 0;
-            thread.ProcessName = target.Name;
-            return thread;
-        }
-
-        private KuduModule Stamp(KuduModule module, KuduTarget target, string? instance)
-        {
-            module.Session = _session;
-            module.Instance = instance;
-            module.ProcessId = target.Id ?? 0;
-            module.ProcessName = target.Name;
-            return module;
-        }
     }
 }

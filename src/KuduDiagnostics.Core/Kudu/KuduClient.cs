@@ -61,8 +61,7 @@ namespace KuduDiagnostics.Kudu
                 _affinity.Record(served, processes.Count > 0 ? processes[0].MachineName : null);
                 foreach (KuduProcess p in processes)
                 {
-                    p.Session = _session;
-                    p.Instance = served;
+                    Stamp(p, served);
                 }
 
                 return processes;
@@ -82,7 +81,7 @@ namespace KuduDiagnostics.Kudu
                 KuduProcessDetail detail = await SendAsync(instance,
                     a => Contract.GetProcessAsync(a, id, _limiter, trace, cancellationToken), d => d.Instance, false, trace).ConfigureAwait(false);
                 _affinity.Record(detail.Instance, detail.MachineName);
-                detail.Session = _session;
+                Stamp(detail, detail.Instance);
                 if (!includeEnvironment && detail.EnvironmentVariables.Count > 0)
                 {
                     var redacted = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -109,6 +108,17 @@ namespace KuduDiagnostics.Kudu
                 return response;
             });
 
+        /// <summary>A process as a list shows it, from its detail (Kudu resolves the aliases 0 and -1 on the detail route only).</summary>
+        public KuduProcess ListingOf(KuduProcessDetail detail) => Stamp(new KuduProcess
+        {
+            Id = detail.Id,
+            Name = detail.Name,
+            MachineName = detail.MachineName,
+            UserName = detail.UserName,
+            Href = detail.Href,
+            IsScmSite = detail.IsScmSite,
+        }, detail.Instance);
+
         /// <summary>
         /// The one place a request's failure learns where it happened: a <see cref="KuduException"/> from
         /// <paramref name="call"/> leaves naming <paramref name="where"/>'s target, unless it already names a process.
@@ -124,6 +134,38 @@ namespace KuduDiagnostics.Kudu
                 ex.AttachTarget(where(ex));
                 throw;
             }
+        }
+
+        // Everything the facade returns names its session and the instance that served it: set here and nowhere else.
+        private KuduProcess Stamp(KuduProcess process, string? instance)
+        {
+            process.Session = _session;
+            process.Instance = instance;
+            return process;
+        }
+
+        private void Stamp(KuduProcessDetail detail, string? instance)
+        {
+            detail.Session = _session;
+            detail.Instance = instance;
+        }
+
+        private KuduThread Stamp(KuduThread thread, KuduTarget target, string? instance)
+        {
+            thread.Session = _session;
+            thread.Instance = instance;
+            thread.ProcessId = target.Id ?? 0;
+            thread.ProcessName = target.Name;
+            return thread;
+        }
+
+        private KuduModule Stamp(KuduModule module, KuduTarget target, string? instance)
+        {
+            module.Session = _session;
+            module.Instance = instance;
+            module.ProcessId = target.Id ?? 0;
+            module.ProcessName = target.Name;
+            return module;
         }
 
         /// <summary>A process target; without an instance, the one the request went to (the pinned one, or the one that answered).</summary>
