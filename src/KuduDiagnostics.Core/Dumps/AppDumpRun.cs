@@ -62,6 +62,29 @@ namespace KuduDiagnostics.Dumps
         public string DefaultWorkerName = string.Empty;
     }
 
+    /// <summary>What every step of one site's run shares: where dumps go, what they are, who hears of them, the counts, the trace and the token.</summary>
+    internal sealed class AppDumpScope
+    {
+        public AppDumpScope(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            Session = session;
+            Sink = sink;
+            Options = options;
+            Observer = observer;
+            Summary = summary;
+            Trace = trace;
+            CancellationToken = cancellationToken;
+        }
+
+        public KuduSession Session { get; }
+        public IDumpSink Sink { get; }
+        public AppDumpOptions Options { get; }
+        public IAppDumpObserver Observer { get; }
+        public AppDumpSummary Summary { get; }
+        public IKuduTrace Trace { get; }
+        public CancellationToken CancellationToken { get; }
+    }
+
     /// <summary>
     /// The whole Invoke-FunctionAppDump flow for one site: list the processes of its instances, read their
     /// details in parallel, leave out the SCM site's worker (by is_scm_site, never by name or id), and dump
@@ -75,12 +98,13 @@ namespace KuduDiagnostics.Dumps
         public static async Task<AppDumpSummary> RunAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, IKuduTrace trace, CancellationToken cancellationToken)
         {
             var summary = new AppDumpSummary();
+            var run = new AppDumpScope(session, sink, options, observer, summary, trace, cancellationToken);
             KuduClient kudu = session.Kudu(options.Limiter);
             // Read when called, after the first list told the platform (w3wp on Windows, dotnet on Linux).
             Func<string, bool> wanted = options.ProcessName ?? (name => string.Equals(name, kudu.Contract.DefaultWorkerName, StringComparison.OrdinalIgnoreCase));
 
             IReadOnlyList<string?> instances = await InstanceResolver.ExpandAsync(session, options.AllInstances, options.Instances, trace, cancellationToken,
-                value => ResolveNamedAsync(session, value, options.InstancesFromAlert, observer, summary, trace, cancellationToken)).ConfigureAwait(false);
+                value => ResolveNamedAsync(run, value)).ConfigureAwait(false);
             if (instances.Count == 0)
             {
                 return summary; // every named instance is gone: none is dumped in its place
@@ -100,7 +124,7 @@ namespace KuduDiagnostics.Dumps
                     KuduProcessDetail? detail = await lookup.ConfigureAwait(false);
                     if (detail != null)
                     {
-                        await DumpAsync(session, sink, options, observer, summary, detail, trace, cancellationToken).ConfigureAwait(false);
+                        await DumpAsync(run, detail).ConfigureAwait(false);
                     }
                 }
             }
@@ -110,69 +134,68 @@ namespace KuduDiagnostics.Dumps
         }
 
         /// <summary>
-        /// The ids of the named instances. One that cannot be found (recycled since the alert fired) is one error
-        /// naming it and the instances there are; the others go on, and no other instance is taken in its place.
+        /// A named instance's id. One that cannot be found (recycled since the alert fired) is one error naming it and
+        /// the instances there are (null); the others go on, and no other instance is taken in its place.
         /// </summary>
-        /// <summary>A named instance's id; one that is gone or ambiguous is a failure of this run (null), not of the others.</summary>
-        private static async Task<string?> ResolveNamedAsync(KuduSession session, string value, bool fromAlert, IAppDumpObserver observer, AppDumpSummary summary, IKuduTrace trace, CancellationToken cancellationToken)
+        private static async Task<string?> ResolveNamedAsync(AppDumpScope run, string value)
         {
             try
             {
-                string id = await InstanceResolver.ResolveAsync(session, value, trace, cancellationToken).ConfigureAwait(false);
-                if (fromAlert)
+                string id = await InstanceResolver.ResolveAsync(run.Session, value, run.Trace, run.CancellationToken).ConfigureAwait(false);
+                if (run.Options.InstancesFromAlert)
                 {
-                    trace.Verbose($"The alert's instance {value} is instance {KuduTarget.ShortId(id)} of {session.SiteName}.");
+                    run.Trace.Verbose($"The alert's instance {value} is instance {KuduTarget.ShortId(id)} of {run.Session.SiteName}.");
                 }
 
                 return id;
             }
             catch (KuduException ex) when (ex.Kind == KuduErrorKind.InstanceNotResolved || ex.Kind == KuduErrorKind.InstanceAmbiguous)
             {
-                Interlocked.Increment(ref summary.Failed);
-                observer.Failed(value, ex);
+                Interlocked.Increment(ref run.Summary.Failed);
+                run.Observer.Failed(value, ex);
                 return null;
             }
         }
 
-        private static Task DumpAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, KuduProcessDetail detail, IKuduTrace trace, CancellationToken cancellationToken)
+        private static Task DumpAsync(AppDumpScope run, KuduProcessDetail detail)
         {
-            if (detail.IsScmSite && !options.IncludeScmSite)
+            if (detail.IsScmSite && !run.Options.IncludeScmSite)
             {
-                Interlocked.Increment(ref summary.Skipped);
-                observer.Skipped(detail, DumpCandidate.ScmSiteReason);
+                Interlocked.Increment(ref run.Summary.Skipped);
+                run.Observer.Skipped(detail, DumpCandidate.ScmSiteReason);
                 return Task.CompletedTask;
             }
 
-            return DumpOneAsync(session, sink, options, observer, summary, detail, trace, cancellationToken);
+            return DumpOneAsync(run, detail);
         }
 
         /// <summary>One process of the run (or of a watch's firing): asked first, dumped, counted; a failure costs it alone.</summary>
-        internal static async Task DumpOneAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, KuduProcessDetail process, IKuduTrace trace, CancellationToken cancellationToken)
+        internal static async Task DumpOneAsync(AppDumpScope run, KuduProcessDetail process)
         {
-            if (!observer.ShouldDump(process))
+            if (!run.Observer.ShouldDump(process))
             {
-                Interlocked.Increment(ref summary.Skipped);
+                Interlocked.Increment(ref run.Summary.Skipped);
                 return;
             }
 
             var request = new DumpRequest
             {
-                Target = KuduTarget.Of(session, process.Instance, process.Id, process.Name),
-                Kind = options.Kind,
-                Zip = options.Zip,
-                Compress = options.Compress,
-                Limiter = options.Limiter,
+                Target = KuduTarget.Of(run.Session, process.Instance, process.Id, process.Name),
+                Kind = run.Options.Kind,
+                Zip = run.Options.Zip,
+                Compress = run.Options.Compress,
+                Limiter = run.Options.Limiter,
             };
 
             try
             {
-                observer.Dumped(await DumpTransfer.RunAsync(request, sink, observer.Progress, trace, new DumpTransferOptions(), cancellationToken).ConfigureAwait(false));
-                Interlocked.Increment(ref summary.Dumped);
+                run.Observer.Dumped(await DumpTransfer.RunAsync(request, run.Sink, run.Observer.Progress, run.Trace, new DumpTransferOptions(), run.CancellationToken).ConfigureAwait(false));
+                Interlocked.Increment(ref run.Summary.Dumped);
             }
             catch (Exception ex) when (ex is KuduException || ex is DumpDestinationException)
             {
-                Interlocked.Increment(ref summary.Failed);
-                observer.Failed(process, ex);
+                Interlocked.Increment(ref run.Summary.Failed);
+                run.Observer.Failed(process, ex);
             }
         }
 

@@ -16,10 +16,10 @@ namespace KuduDiagnostics.Kudu
             return AboutAsync(ex => Where(target, ex), async () =>
             {
                 (List<KuduThread> listed, string? served) = await SendAsync(target.Instance,
-                    a => Contract.ListThreadsAsync(a, id, _limiter, trace, cancellationToken), r => r.ServedInstance, false, trace).ConfigureAwait(false);
+                    a => Contract.ListThreadsAsync(a, id, Call(trace), cancellationToken), r => r.ServedInstance, false, trace).ConfigureAwait(false);
                 _affinity.Record(served, null);
                 string? instance = served ?? target.Instance;
-                KuduThread?[] threads = await Task.WhenAll(listed.Select(t => Contract.GetThreadAsync(instance, id, t.Id, _limiter, trace, cancellationToken))).ConfigureAwait(false);
+                KuduThread?[] threads = await Task.WhenAll(listed.Select(t => Contract.GetThreadAsync(instance, id, t.Id, Call(trace), cancellationToken))).ConfigureAwait(false);
                 int gone = threads.Count(t => t == null);
                 if (gone > 0)
                 {
@@ -37,23 +37,23 @@ namespace KuduDiagnostics.Kudu
             return AboutAsync(ex => Where(target, ex), async () =>
             {
                 (List<KuduModule> listed, string? served) = await SendAsync(target.Instance,
-                    a => Contract.ListModulesAsync(a, id, _limiter, trace, cancellationToken), r => r.ServedInstance, false, trace).ConfigureAwait(false);
+                    a => Contract.ListModulesAsync(a, id, Call(trace), cancellationToken), r => r.ServedInstance, false, trace).ConfigureAwait(false);
                 _affinity.Record(served, null);
                 string? instance = served ?? target.Instance;
-                KuduModule?[] modules = await Task.WhenAll(listed.Select(m => Contract.GetModuleAsync(instance, id, m.BaseAddress, _limiter, trace, cancellationToken))).ConfigureAwait(false);
+                KuduModule?[] modules = await Task.WhenAll(listed.Select(m => Contract.GetModuleAsync(instance, id, m.BaseAddress, Call(trace), cancellationToken))).ConfigureAwait(false);
                 return modules.Where(m => m != null).Select(m => Stamp(m!, target, instance)).ToList();
             });
         }
 
         /// <summary>Kills the process on the target's instance. Sent once: a kill is never repeated.</summary>
         public Task KillAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken) =>
-            OnProcessAsync(target, a => Contract.KillAsync(a, target.Id ?? 0, _limiter, trace, cancellationToken), trace);
+            OnProcessAsync(target, a => Contract.KillAsync(a, target.Id ?? 0, Call(trace), cancellationToken), trace);
 
         public Task StartProfileAsync(KuduTarget target, bool iisProfiling, IKuduTrace trace, CancellationToken cancellationToken) =>
-            OnProcessAsync(target, a => Contract.StartProfileAsync(a, target.Id ?? 0, iisProfiling, _limiter, trace, cancellationToken), trace);
+            OnProcessAsync(target, a => Contract.StartProfileAsync(a, target.Id ?? 0, iisProfiling, Call(trace), cancellationToken), trace);
 
         public Task<KuduDumpResponse> StopProfileAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken) =>
-            AboutAsync(_ => target, () => SendAsync(target.Instance, a => Contract.StopProfileAsync(a, target.Id ?? 0, _limiter, trace, cancellationToken), r => r.Instance, false, trace));
+            AboutAsync(_ => target, () => SendAsync(target.Instance, a => Contract.StopProfileAsync(a, target.Id ?? 0, Call(trace), cancellationToken), r => r.Instance, false, trace));
 
         private Task OnProcessAsync(KuduTarget target, System.Func<string?, Task<string?>> send, IKuduTrace trace) =>
             AboutAsync(_ => target, async () =>

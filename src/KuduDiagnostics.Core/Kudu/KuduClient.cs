@@ -30,6 +30,9 @@ namespace KuduDiagnostics.Kudu
 
         public IKuduContract Contract { get; }
 
+        // The plumbing of one request (this command's limiter, the caller's trace), kept out of what it is about.
+        private KuduCall Call(IKuduTrace trace) => new KuduCall(_limiter, trace);
+
         /// <summary>The site's own contract (Windows or Linux), asking the process list first when the platform is not known yet.</summary>
         public async Task<IKuduContract> PlatformContractAsync(string? instance, IKuduTrace trace, CancellationToken cancellationToken)
         {
@@ -46,7 +49,7 @@ namespace KuduDiagnostics.Kudu
         public async Task<string?> CheckAccessAsync(IKuduTrace trace, CancellationToken cancellationToken)
         {
             // Session-level: a failure keeps the cmdlet's target (the site it was asked for).
-            string? served = await SendAsync(null, a => Contract.CheckAccessAsync(a, _limiter, trace, cancellationToken), s => s, true, trace).ConfigureAwait(false);
+            string? served = await SendAsync(null, a => Contract.CheckAccessAsync(a, Call(trace), cancellationToken), s => s, true, trace).ConfigureAwait(false);
             _affinity.Record(served, null);
             return served;
         }
@@ -57,7 +60,7 @@ namespace KuduDiagnostics.Kudu
             return await AboutAsync(ex => KuduTarget.Of(_session, asked ?? ex.AnsweredBy), async () =>
             {
                 (List<KuduProcess> processes, string? served) = await SendAsync(instance,
-                    a => Contract.ListProcessesAsync(a, _limiter, trace, cancellationToken), r => r.ServedInstance, true, trace).ConfigureAwait(false);
+                    a => Contract.ListProcessesAsync(a, Call(trace), cancellationToken), r => r.ServedInstance, true, trace).ConfigureAwait(false);
                 _affinity.Record(served, processes.Count > 0 ? processes[0].MachineName : null);
                 foreach (KuduProcess p in processes)
                 {
@@ -79,7 +82,7 @@ namespace KuduDiagnostics.Kudu
             {
                 // A pid means a process of one instance: if the pinned instance is gone, the answer of another is an error.
                 KuduProcessDetail detail = await SendAsync(instance,
-                    a => Contract.GetProcessAsync(a, id, _limiter, trace, cancellationToken), d => d.Instance, false, trace).ConfigureAwait(false);
+                    a => Contract.GetProcessAsync(a, id, Call(trace), cancellationToken), d => d.Instance, false, trace).ConfigureAwait(false);
                 _affinity.Record(detail.Instance, detail.MachineName);
                 Stamp(detail, detail.Instance);
                 if (!includeEnvironment && detail.EnvironmentVariables.Count > 0)
@@ -103,7 +106,7 @@ namespace KuduDiagnostics.Kudu
             AboutAsync(ex => Where(target, ex), async () =>
             {
                 KuduDumpResponse response = await SendAsync(target.Instance,
-                    a => Contract.OpenDumpAsync(a, target.Id ?? 0, kind, format, _limiter, trace, cancellationToken), r => r.Instance, false, trace).ConfigureAwait(false);
+                    a => Contract.OpenDumpAsync(a, target.Id ?? 0, kind, format, Call(trace), cancellationToken), r => r.Instance, false, trace).ConfigureAwait(false);
                 _affinity.Record(response.Instance, null);
                 return response;
             });

@@ -65,6 +65,9 @@ namespace KuduDiagnostics.Kudu
         internal static readonly TimeSpan LongRequestTimeout = TimeSpan.FromMinutes(30);
 
         // A real process list is far under 1 MB; anything near this is not Kudu's answer.
+        // The call's limiter travels in the message, as its trace does (TracePolicy.TraceProperty).
+        private const string LimiterProperty = "KuduDiagnostics.Limiter";
+
         internal const long MaxJsonBytes = 64L * 1024 * 1024;
 
         /// <summary>How much of a failed dump request's error body is read: its first line or JSON message is what errors show.</summary>
@@ -86,7 +89,7 @@ namespace KuduDiagnostics.Kudu
         /// <summary>The longest a read (all its attempts, and its whole body) may take; dumps have their own stall timeout.</summary>
         public TimeSpan Timeout { get; }
 
-        public HttpMessage CreateMessage(string relativePath, string? instance, IKuduTrace trace, string accept, ResponseClassifier classifier)
+        public HttpMessage CreateMessage(string relativePath, string? instance, KuduCall call, string accept, ResponseClassifier classifier)
         {
             HttpMessage message = _pipeline.CreateMessage();
             message.Request.Method = RequestMethod.Get;
@@ -102,7 +105,8 @@ namespace KuduDiagnostics.Kudu
                 message.Request.Headers.SetValue("Cookie", $"ARRAffinity={instance}; ARRAffinitySameSite={instance}");
             }
 
-            message.SetProperty(TracePolicy.TraceProperty, trace);
+            message.SetProperty(TracePolicy.TraceProperty, call.Trace);
+            message.SetProperty(LimiterProperty, call.Limiter);
             return message;
         }
 
@@ -113,8 +117,10 @@ namespace KuduDiagnostics.Kudu
         /// <see cref="KuduErrorKind.Redirected"/>. A read's body is read here, within <see cref="Timeout"/> and
         /// <see cref="MaxJsonBytes"/>; a long request's body is left for the caller to stream. Owns the message.
         /// </summary>
-        public async Task<KuduReply> SendAsync(HttpMessage message, string? instance, RequestLimiter limiter, bool longRequest, CancellationToken cancellationToken)
+        public async Task<KuduReply> SendAsync(HttpMessage message, string? instance, bool longRequest, CancellationToken cancellationToken)
         {
+            RequestLimiter limiter = message.TryGetProperty(LimiterProperty, out object? value) && value is RequestLimiter given
+                ? given : throw new InvalidOperationException("A Kudu request is made by CreateMessage, which gives it its limiter.");
             IDisposable? lease = null;
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
