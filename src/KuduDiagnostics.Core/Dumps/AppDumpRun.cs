@@ -67,13 +67,8 @@ namespace KuduDiagnostics.Dumps
     {
         public AppDumpScope(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, IKuduTrace trace, CancellationToken cancellationToken)
         {
-            Session = session;
-            Sink = sink;
-            Options = options;
-            Observer = observer;
-            Summary = summary;
-            Trace = trace;
-            CancellationToken = cancellationToken;
+            (Session, Sink, Options, Observer) = (session, sink, options, observer);
+            (Summary, Trace, CancellationToken) = (summary, trace, cancellationToken);
         }
 
         public KuduSession Session { get; }
@@ -115,7 +110,7 @@ namespace KuduDiagnostics.Dumps
                 : instances[0] == null ? $"Asking the session's instance of {session.SiteName} (use -AllInstances for every instance)." : $"Asking {instances.Count} instance(s) of {session.SiteName}.");
 
             // Every list and every detail is asked for at once; the request limiter decides what runs when.
-            var lookups = new Lookups(kudu, wanted, summary, observer, trace, cancellationToken);
+            var lookups = new Lookups(kudu, wanted, run);
             List<Task<List<Task<KuduProcessDetail?>>>> listings = instances.Select(instance => lookups.ListAsync(instance, instances.Count > 1)).ToList();
             foreach (Task<List<Task<KuduProcessDetail?>>> listing in listings)
             {
@@ -207,19 +202,13 @@ namespace KuduDiagnostics.Dumps
         {
             private readonly KuduClient _kudu;
             private readonly Func<string, bool> _wanted;
-            private readonly AppDumpSummary _summary;
-            private readonly IAppDumpObserver _observer;
-            private readonly IKuduTrace _trace;
-            private readonly CancellationToken _cancellationToken;
+            private readonly AppDumpScope _run;
 
-            public Lookups(KuduClient kudu, Func<string, bool> wanted, AppDumpSummary summary, IAppDumpObserver observer, IKuduTrace trace, CancellationToken cancellationToken)
+            public Lookups(KuduClient kudu, Func<string, bool> wanted, AppDumpScope run)
             {
                 _kudu = kudu;
                 _wanted = wanted;
-                _summary = summary;
-                _observer = observer;
-                _trace = trace;
-                _cancellationToken = cancellationToken;
+                _run = run;
             }
 
             public async Task<List<Task<KuduProcessDetail?>>> ListAsync(string? instance, bool severalInstances)
@@ -227,19 +216,19 @@ namespace KuduDiagnostics.Dumps
                 List<KuduProcess> processes;
                 try
                 {
-                    processes = await _kudu.ListProcessesAsync(instance, _trace, _cancellationToken).ConfigureAwait(false);
+                    processes = await _kudu.ListProcessesAsync(instance, _run.Trace, _run.CancellationToken).ConfigureAwait(false);
                 }
                 catch (KuduException ex) when (severalInstances)
                 {
                     // One instance recycling must not cost the dumps of the others.
-                    Interlocked.Increment(ref _summary.Failed);
-                    _observer.Failed(instance!, ex);
+                    Interlocked.Increment(ref _run.Summary.Failed);
+                    _run.Observer.Failed(instance!, ex);
                     return new List<Task<KuduProcessDetail?>>();
                 }
 
                 List<Task<KuduProcessDetail?>> matching = processes.Where(p => _wanted(p.Name)).Select(DetailAsync).ToList();
-                Interlocked.Add(ref _summary.Candidates, matching.Count);
-                _trace.Verbose($"{matching.Count} matching process(es) on {(instance == null ? "the instance the front end picked" : "instance " + KuduTarget.ShortId(instance))}; reading their details.");
+                Interlocked.Add(ref _run.Summary.Candidates, matching.Count);
+                _run.Trace.Verbose($"{matching.Count} matching process(es) on {(instance == null ? "the instance the front end picked" : "instance " + KuduTarget.ShortId(instance))}; reading their details.");
                 return matching;
             }
 
@@ -247,13 +236,13 @@ namespace KuduDiagnostics.Dumps
             {
                 try
                 {
-                    return await _kudu.GetProcessAsync(process.Instance, process.Id, process.Name, includeEnvironment: false, _trace, _cancellationToken).ConfigureAwait(false);
+                    return await _kudu.GetProcessAsync(process.Instance, process.Id, process.Name, includeEnvironment: false, _run.Trace, _run.CancellationToken).ConfigureAwait(false);
                 }
                 catch (KuduException ex)
                 {
                     // Any lookup that fails (gone, recycled, a 503 that outlasted the retries) costs that process only.
-                    Interlocked.Increment(ref _summary.Failed);
-                    _observer.Failed(process, ex);
+                    Interlocked.Increment(ref _run.Summary.Failed);
+                    _run.Observer.Failed(process, ex);
                     return null;
                 }
             }
