@@ -37,11 +37,10 @@ namespace KuduDiagnostics
         /// <summary>Starts with the process it was about, as Kudu's own errors do.</summary>
         public override string Message => KuduTarget.Describe(Target, base.Message);
 
-        /// <summary>Names the process; false, for use in exception filters.</summary>
-        internal bool AttachTarget(KuduTarget target)
+        /// <summary>Names the process unless one is named already.</summary>
+        internal void AttachTarget(KuduTarget target)
         {
             Target ??= target;
-            return false;
         }
     }
 }

@@ -81,15 +81,13 @@ namespace KuduDiagnostics
         /// <summary>Starts with where it happened ("w3wp (4100) on contoso instance b7c8d9: ...") once a process or instance is named.</summary>
         public override string Message => KuduTarget.Describe(Target, base.Message);
 
-        /// <summary>Names the target unless a more precise one is already set. Returns false, for use in exception filters.</summary>
-        internal bool AttachTarget(KuduTarget target)
+        /// <summary>Names the target unless a more precise one is already set (where the failure was made, or the facade it passed).</summary>
+        internal void AttachTarget(KuduTarget target)
         {
             if (Target == null || (Target.Id == null && target.Id != null))
             {
                 Target = target;
             }
-
-            return false;
         }
     }
 }

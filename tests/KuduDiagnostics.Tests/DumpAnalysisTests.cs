@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using KuduDiagnostics.Analysis;
+using KuduDiagnostics.Kudu;
 using Xunit;
 
 namespace KuduDiagnostics.Tests
@@ -58,7 +59,7 @@ namespace KuduDiagnostics.Tests
             Assert.Equal(ElfFile.TypeCore, ElfFile.ReadType(new MemoryStream(core)));
 
             string whole = Temp(core.Concat(new byte[16384 - core.Length]).ToArray(), ".core");
-            Assert.Equal(DumpFormat.ElfCore, DumpFileCheck.Check(whole, OSPlatform.Linux));
+            Assert.Equal(DumpLayout.ElfCore, DumpFileCheck.Check(whole, OSPlatform.Linux));
             string cut = Temp(core.Concat(new byte[10000 - core.Length]).ToArray(), ".core");
             var e = Assert.Throws<DumpAnalysisException>(() => DumpFileCheck.Check(cut, OSPlatform.Linux));
             Assert.Equal(DumpAnalysisErrorKind.Truncated, e.Kind);
@@ -125,14 +126,9 @@ namespace KuduDiagnostics.Tests
             Assert.Equal(DumpAnalysisErrorKind.Truncated, Assert.Throws<DumpAnalysisException>(() => DumpFileCheck.Check(cut, OSPlatform.Windows)).Kind);
         }
 
-        [Fact]
+        [LinuxFact("build-ids are ELF's, and the runtime beside the test must be one")]
         public void The_DAC_is_taken_beside_a_runtime_of_the_same_build_or_from_a_symbol_store()
         {
-            if (!OperatingSystem.IsLinux())
-            {
-                return; // build-ids are ELF's
-            }
-
             string coreclr = Path.Combine(RuntimeFolder, "libcoreclr.so");
             byte[] id = ElfFile.ReadBuildId(coreclr)!;
             var query = new DacQuery { RuntimeModulePath = "/gone/Microsoft.NETCore.App/10.0.99/libcoreclr.so", BuildId = id, DacFileName = "libmscordaccore.so", Version = "10.0.99" };

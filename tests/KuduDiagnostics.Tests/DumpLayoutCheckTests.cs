@@ -4,6 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Kudu;
 using Xunit;
 
 namespace KuduDiagnostics.Tests

@@ -132,11 +132,13 @@ namespace KuduDiagnostics.Tests
                 lease.Dispose();
             })).ToArray();
 
-            await Task.WhenAll(tasks);
+            // A leaked slot would leave waiters waiting for ever: a bounded wait fails the test instead of hanging it.
+            await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(30));
             Assert.InRange(maxOverall, 1, 5);
             Assert.All(maxPerInstance, m => Assert.InRange(m, 1, 2));
             // Every slot came back: the full bounds can be taken again at once.
-            var again = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => limiter.EnterAsync((i % 3).ToString(), CancellationToken.None)));
+            using var leaked = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var again = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => limiter.EnterAsync((i % 3).ToString(), leaked.Token)));
             Array.ForEach(again, l => l.Dispose());
         }
     }

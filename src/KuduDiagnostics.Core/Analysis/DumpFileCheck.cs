@@ -1,17 +1,10 @@
 using System;
 using System.IO;
 using System.Runtime.InteropServices;
+using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.Analysis
 {
-    /// <summary>What a file's first bytes say it is.</summary>
-    internal enum DumpFormat
-    {
-        ElfCore,
-        WindowsMinidump,
-        MachOCore,
-    }
-
     /// <summary>
     /// Decides, before ClrMD opens a file, whether it can be analysed here: a .partial, a file that is no dump, a
     /// Kudu zip, a core shorter than its own headers, or a dump of another operating system each get their own
@@ -21,7 +14,7 @@ namespace KuduDiagnostics.Analysis
     {
         private const string PartialSuffix = ".partial";
 
-        public static DumpFormat Check(string path, OSPlatform host)
+        public static DumpLayout Check(string path, OSPlatform host)
         {
             if (path.EndsWith(PartialSuffix, StringComparison.OrdinalIgnoreCase))
             {
@@ -37,24 +30,24 @@ namespace KuduDiagnostics.Analysis
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             byte[] head = new byte[8];
             int read = stream.Read(head, 0, head.Length);
-            DumpFormat format = FormatOf(head, read, path);
+            DumpLayout format = FormatOf(head, read, path);
             OSPlatform platform = PlatformOf(format);
             if (platform != host)
             {
-                string where = format == DumpFormat.WindowsMinidump ? "on Windows (Windows PowerShell 5.1 or pwsh), where the DAC comes from Microsoft's symbol server"
-                    : format == DumpFormat.ElfCore ? "on Linux (pwsh on a Linux machine, WSL or a container), with the runtime of the dump installed or its DAC given by -DacPath"
+                string where = format == DumpLayout.Minidump ? "on Windows (Windows PowerShell 5.1 or pwsh), where the DAC comes from Microsoft's symbol server"
+                    : format == DumpLayout.ElfCore ? "on Linux (pwsh on a Linux machine, WSL or a container), with the runtime of the dump installed or its DAC given by -DacPath"
                     : "on macOS";
                 throw Fail(DumpAnalysisErrorKind.WrongPlatform, path,
                     $"'{path}' is a {Describe(format)}; ClrMD cannot analyse a dump of {Name(platform)} on {Name(host)}. Analyse it {where}.");
             }
 
-            if (format == DumpFormat.ElfCore && ElfFile.ReadType(stream) is ushort type && type != ElfFile.TypeCore)
+            if (format == DumpLayout.ElfCore && ElfFile.ReadType(stream) is ushort type && type != ElfFile.TypeCore)
             {
                 throw Fail(DumpAnalysisErrorKind.NotADump, path, $"'{path}' is an ELF program or library, not a core dump.");
             }
 
-            long? required = format == DumpFormat.ElfCore ? ElfFile.RequiredCoreLength(stream)
-                : format == DumpFormat.WindowsMinidump ? Minidump.RequiredLength(stream) : null;
+            long? required = format == DumpLayout.ElfCore ? ElfFile.RequiredCoreLength(stream)
+                : format == DumpLayout.Minidump ? Minidump.RequiredLength(stream) : null;
             if (required is long need && need > stream.Length)
             {
                 throw Fail(DumpAnalysisErrorKind.Truncated, path,
@@ -64,41 +57,32 @@ namespace KuduDiagnostics.Analysis
             return format;
         }
 
-        internal static DumpFormat FormatOf(byte[] head, int read, string path)
+        internal static DumpLayout FormatOf(byte[] head, int read, string path)
         {
-            if (read >= 4 && ElfFile.HasMagic(head))
+            DumpLayout? layout = DumpSignatures.Identify(head, read);
+            if (layout == DumpLayout.ElfCore && !(read >= 8 && head[4] == 2 && head[5] == 1))
             {
-                if (read >= 8 && head[4] == 2 && head[5] == 1)
-                {
-                    return DumpFormat.ElfCore; // its type (core or library) is checked with the headers
-                }
+                layout = null; // not a 64-bit little-endian ELF; its type (core or library) is checked with the headers
             }
-            else if (read >= 4 && head[0] == 'M' && head[1] == 'D' && head[2] == 'M' && head[3] == 'P')
-            {
-                return DumpFormat.WindowsMinidump;
-            }
-            else if (read >= 4 && head[0] == 0xCF && head[1] == 0xFA && head[2] == 0xED && head[3] == 0xFE)
-            {
-                return DumpFormat.MachOCore;
-            }
-            else if (read >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4)
+
+            if (layout == DumpLayout.Zip)
             {
                 throw Fail(DumpAnalysisErrorKind.ZipArchive, path,
                     $"'{path}' is a zip (Save-KuduProcessDump -Format Zip: the dump with its debugging files). Extract the .dmp from it and analyse that.");
             }
 
-            throw Fail(DumpAnalysisErrorKind.NotADump, path,
+            return layout ?? throw Fail(DumpAnalysisErrorKind.NotADump, path,
                 read == 0 ? $"'{path}' is empty: it is no dump." : $"'{path}' is no dump: it is neither a Linux core (ELF), a Windows minidump (MDMP) nor a macOS core (Mach-O).");
         }
 
-        private static OSPlatform PlatformOf(DumpFormat format) =>
-            format == DumpFormat.WindowsMinidump ? OSPlatform.Windows : format == DumpFormat.MachOCore ? OSPlatform.OSX : OSPlatform.Linux;
+        private static OSPlatform PlatformOf(DumpLayout format) =>
+            format == DumpLayout.Minidump ? OSPlatform.Windows : format == DumpLayout.MachOCore ? OSPlatform.OSX : OSPlatform.Linux;
 
         internal static string Name(OSPlatform platform) =>
             platform == OSPlatform.Windows ? "Windows" : platform == OSPlatform.OSX ? "macOS" : platform == OSPlatform.Linux ? "Linux" : platform.ToString();
 
-        private static string Describe(DumpFormat format) =>
-            format == DumpFormat.WindowsMinidump ? "Windows minidump" : format == DumpFormat.MachOCore ? "macOS core" : "Linux core";
+        private static string Describe(DumpLayout format) =>
+            format == DumpLayout.Minidump ? "Windows minidump" : format == DumpLayout.MachOCore ? "macOS core" : "Linux core";
 
         private static DumpAnalysisException Fail(DumpAnalysisErrorKind kind, string path, string message) => new DumpAnalysisException(kind, message, path);
 

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.Analysis
 {
@@ -19,9 +20,6 @@ namespace KuduDiagnostics.Analysis
         private const int ProgramHeaderSize = 56;
         private const long MaxNoteSize = 1 << 20;
         private const uint MaxSegments = 4_000_000;
-
-        public static bool HasMagic(byte[] head) =>
-            head.Length >= 4 && head[0] == 0x7F && head[1] == (byte)'E' && head[2] == (byte)'L' && head[3] == (byte)'F';
 
         /// <summary>The GNU build-id of an ELF file, or null when it is not a readable 64-bit ELF or has none.</summary>
         public static byte[]? ReadBuildId(string path)
@@ -103,7 +101,7 @@ namespace KuduDiagnostics.Analysis
 
             byte[] h = FileBytes.ReadAt(stream, 0, HeaderSize);
             // ELFCLASS64 and ELFDATA2LSB only; a 32-bit or big-endian file is not one we can check.
-            if (!HasMagic(h) || h[4] != 2 || h[5] != 1 || BitConverter.ToUInt16(h, 54) != ProgramHeaderSize)
+            if (!DumpSignatures.IsElf(h, h.Length) || h[4] != 2 || h[5] != 1 || BitConverter.ToUInt16(h, 54) != ProgramHeaderSize)
             {
                 return null;
             }

@@ -62,6 +62,24 @@ namespace KuduDiagnostics.Dumps
         public string DefaultWorkerName = string.Empty;
     }
 
+    /// <summary>What every step of one site's run shares: where dumps go, what they are, who hears of them, the counts, the trace and the token.</summary>
+    internal sealed class AppDumpScope
+    {
+        public AppDumpScope(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            (Session, Sink, Options, Observer) = (session, sink, options, observer);
+            (Summary, Trace, CancellationToken) = (summary, trace, cancellationToken);
+        }
+
+        public KuduSession Session { get; }
+        public IDumpSink Sink { get; }
+        public AppDumpOptions Options { get; }
+        public IAppDumpObserver Observer { get; }
+        public AppDumpSummary Summary { get; }
+        public IKuduTrace Trace { get; }
+        public CancellationToken CancellationToken { get; }
+    }
+
     /// <summary>
     /// The whole Invoke-FunctionAppDump flow for one site: list the processes of its instances, read their
     /// details in parallel, leave out the SCM site's worker (by is_scm_site, never by name or id), and dump
@@ -75,15 +93,13 @@ namespace KuduDiagnostics.Dumps
         public static async Task<AppDumpSummary> RunAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, IKuduTrace trace, CancellationToken cancellationToken)
         {
             var summary = new AppDumpSummary();
+            var run = new AppDumpScope(session, sink, options, observer, summary, trace, cancellationToken);
             KuduClient kudu = session.Kudu(options.Limiter);
             // Read when called, after the first list told the platform (w3wp on Windows, dotnet on Linux).
             Func<string, bool> wanted = options.ProcessName ?? (name => string.Equals(name, kudu.Contract.DefaultWorkerName, StringComparison.OrdinalIgnoreCase));
 
-            IReadOnlyList<string?> instances = options.AllInstances
-                ? (await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i.Instance).ToList()
-                : options.Instances is { Count: > 0 } given
-                    ? await ResolveNamedAsync(session, given, options.InstancesFromAlert, observer, summary, trace, cancellationToken).ConfigureAwait(false)
-                    : new List<string?> { null };
+            IReadOnlyList<string?> instances = await InstanceResolver.ExpandAsync(session, options.AllInstances, options.Instances, trace, cancellationToken,
+                value => ResolveNamedAsync(run, value)).ConfigureAwait(false);
             if (instances.Count == 0)
             {
                 return summary; // every named instance is gone: none is dumped in its place
@@ -94,7 +110,7 @@ namespace KuduDiagnostics.Dumps
                 : instances[0] == null ? $"Asking the session's instance of {session.SiteName} (use -AllInstances for every instance)." : $"Asking {instances.Count} instance(s) of {session.SiteName}.");
 
             // Every list and every detail is asked for at once; the request limiter decides what runs when.
-            var lookups = new Lookups(kudu, wanted, summary, observer, trace, cancellationToken);
+            var lookups = new Lookups(kudu, wanted, run);
             List<Task<List<Task<KuduProcessDetail?>>>> listings = instances.Select(instance => lookups.ListAsync(instance, instances.Count > 1)).ToList();
             foreach (Task<List<Task<KuduProcessDetail?>>> listing in listings)
             {
@@ -103,7 +119,7 @@ namespace KuduDiagnostics.Dumps
                     KuduProcessDetail? detail = await lookup.ConfigureAwait(false);
                     if (detail != null)
                     {
-                        await DumpAsync(session, sink, options, observer, summary, detail, trace, cancellationToken).ConfigureAwait(false);
+                        await DumpAsync(run, detail).ConfigureAwait(false);
                     }
                 }
             }
@@ -113,76 +129,68 @@ namespace KuduDiagnostics.Dumps
         }
 
         /// <summary>
-        /// The ids of the named instances. One that cannot be found (recycled since the alert fired) is one error
-        /// naming it and the instances there are; the others go on, and no other instance is taken in its place.
+        /// A named instance's id. One that cannot be found (recycled since the alert fired) is one error naming it and
+        /// the instances there are (null); the others go on, and no other instance is taken in its place.
         /// </summary>
-        private static async Task<IReadOnlyList<string?>> ResolveNamedAsync(KuduSession session, IReadOnlyList<string> values, bool fromAlert, IAppDumpObserver observer, AppDumpSummary summary, IKuduTrace trace, CancellationToken cancellationToken)
+        private static async Task<string?> ResolveNamedAsync(AppDumpScope run, string value)
         {
-            var ids = new List<string?>();
-            foreach (string value in values)
+            try
             {
-                try
+                string id = await InstanceResolver.ResolveAsync(run.Session, value, run.Trace, run.CancellationToken).ConfigureAwait(false);
+                if (run.Options.InstancesFromAlert)
                 {
-                    string id = await InstanceResolver.ResolveAsync(session, value, trace, cancellationToken).ConfigureAwait(false);
-                    if (fromAlert)
-                    {
-                        trace.Verbose($"The alert's instance {value} is instance {KuduTarget.ShortId(id)} of {session.SiteName}.");
-                    }
+                    run.Trace.Verbose($"The alert's instance {value} is instance {KuduTarget.ShortId(id)} of {run.Session.SiteName}.");
+                }
 
-                    if (!ids.Contains(id, StringComparer.OrdinalIgnoreCase))
-                    {
-                        ids.Add(id);
-                    }
-                }
-                catch (KuduException ex) when (ex.Kind == KuduErrorKind.InstanceNotResolved || ex.Kind == KuduErrorKind.InstanceAmbiguous)
-                {
-                    Interlocked.Increment(ref summary.Failed);
-                    observer.Failed(value, ex);
-                }
+                return id;
             }
-
-            return ids;
+            catch (KuduException ex) when (ex.Kind == KuduErrorKind.InstanceNotResolved || ex.Kind == KuduErrorKind.InstanceAmbiguous)
+            {
+                Interlocked.Increment(ref run.Summary.Failed);
+                run.Observer.Failed(value, ex);
+                return null;
+            }
         }
 
-        private static Task DumpAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, KuduProcessDetail detail, IKuduTrace trace, CancellationToken cancellationToken)
+        private static Task DumpAsync(AppDumpScope run, KuduProcessDetail detail)
         {
-            if (detail.IsScmSite && !options.IncludeScmSite)
+            if (detail.IsScmSite && !run.Options.IncludeScmSite)
             {
-                Interlocked.Increment(ref summary.Skipped);
-                observer.Skipped(detail, DumpCandidate.ScmSiteReason);
+                Interlocked.Increment(ref run.Summary.Skipped);
+                run.Observer.Skipped(detail, DumpCandidate.ScmSiteReason);
                 return Task.CompletedTask;
             }
 
-            return DumpOneAsync(session, sink, options, observer, summary, detail, trace, cancellationToken);
+            return DumpOneAsync(run, detail);
         }
 
         /// <summary>One process of the run (or of a watch's firing): asked first, dumped, counted; a failure costs it alone.</summary>
-        internal static async Task DumpOneAsync(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, KuduProcessDetail process, IKuduTrace trace, CancellationToken cancellationToken)
+        internal static async Task DumpOneAsync(AppDumpScope run, KuduProcessDetail process)
         {
-            if (!observer.ShouldDump(process))
+            if (!run.Observer.ShouldDump(process))
             {
-                Interlocked.Increment(ref summary.Skipped);
+                Interlocked.Increment(ref run.Summary.Skipped);
                 return;
             }
 
             var request = new DumpRequest
             {
-                Target = KuduTarget.Of(session, process.Instance, process.Id, process.Name),
-                Kind = options.Kind,
-                Zip = options.Zip,
-                Compress = options.Compress,
-                Limiter = options.Limiter,
+                Target = KuduTarget.Of(run.Session, process.Instance, process.Id, process.Name),
+                Kind = run.Options.Kind,
+                Zip = run.Options.Zip,
+                Compress = run.Options.Compress,
+                Limiter = run.Options.Limiter,
             };
 
             try
             {
-                observer.Dumped(await DumpTransfer.RunAsync(request, sink, observer.Progress, trace, new DumpTransferOptions(), cancellationToken).ConfigureAwait(false));
-                Interlocked.Increment(ref summary.Dumped);
+                run.Observer.Dumped(await DumpTransfer.RunAsync(request, run.Sink, run.Observer.Progress, run.Trace, new DumpTransferOptions(), run.CancellationToken).ConfigureAwait(false));
+                Interlocked.Increment(ref run.Summary.Dumped);
             }
             catch (Exception ex) when (ex is KuduException || ex is DumpDestinationException)
             {
-                Interlocked.Increment(ref summary.Failed);
-                observer.Failed(process, ex);
+                Interlocked.Increment(ref run.Summary.Failed);
+                run.Observer.Failed(process, ex);
             }
         }
 
@@ -194,19 +202,13 @@ namespace KuduDiagnostics.Dumps
         {
             private readonly KuduClient _kudu;
             private readonly Func<string, bool> _wanted;
-            private readonly AppDumpSummary _summary;
-            private readonly IAppDumpObserver _observer;
-            private readonly IKuduTrace _trace;
-            private readonly CancellationToken _cancellationToken;
+            private readonly AppDumpScope _run;
 
-            public Lookups(KuduClient kudu, Func<string, bool> wanted, AppDumpSummary summary, IAppDumpObserver observer, IKuduTrace trace, CancellationToken cancellationToken)
+            public Lookups(KuduClient kudu, Func<string, bool> wanted, AppDumpScope run)
             {
                 _kudu = kudu;
                 _wanted = wanted;
-                _summary = summary;
-                _observer = observer;
-                _trace = trace;
-                _cancellationToken = cancellationToken;
+                _run = run;
             }
 
             public async Task<List<Task<KuduProcessDetail?>>> ListAsync(string? instance, bool severalInstances)
@@ -214,19 +216,19 @@ namespace KuduDiagnostics.Dumps
                 List<KuduProcess> processes;
                 try
                 {
-                    processes = await _kudu.ListProcessesAsync(instance, _trace, _cancellationToken).ConfigureAwait(false);
+                    processes = await _kudu.ListProcessesAsync(instance, _run.Trace, _run.CancellationToken).ConfigureAwait(false);
                 }
                 catch (KuduException ex) when (severalInstances)
                 {
                     // One instance recycling must not cost the dumps of the others.
-                    Interlocked.Increment(ref _summary.Failed);
-                    _observer.Failed(instance!, ex);
+                    Interlocked.Increment(ref _run.Summary.Failed);
+                    _run.Observer.Failed(instance!, ex);
                     return new List<Task<KuduProcessDetail?>>();
                 }
 
                 List<Task<KuduProcessDetail?>> matching = processes.Where(p => _wanted(p.Name)).Select(DetailAsync).ToList();
-                Interlocked.Add(ref _summary.Candidates, matching.Count);
-                _trace.Verbose($"{matching.Count} matching process(es) on {(instance == null ? "the instance the front end picked" : "instance " + KuduTarget.ShortId(instance))}; reading their details.");
+                Interlocked.Add(ref _run.Summary.Candidates, matching.Count);
+                _run.Trace.Verbose($"{matching.Count} matching process(es) on {(instance == null ? "the instance the front end picked" : "instance " + KuduTarget.ShortId(instance))}; reading their details.");
                 return matching;
             }
 
@@ -234,13 +236,13 @@ namespace KuduDiagnostics.Dumps
             {
                 try
                 {
-                    return await _kudu.GetProcessAsync(process.Instance, process.Id, process.Name, includeEnvironment: false, _trace, _cancellationToken).ConfigureAwait(false);
+                    return await _kudu.GetProcessAsync(process.Instance, process.Id, process.Name, includeEnvironment: false, _run.Trace, _run.CancellationToken).ConfigureAwait(false);
                 }
                 catch (KuduException ex)
                 {
                     // Any lookup that fails (gone, recycled, a 503 that outlasted the retries) costs that process only.
-                    Interlocked.Increment(ref _summary.Failed);
-                    _observer.Failed(process, ex);
+                    Interlocked.Increment(ref _run.Summary.Failed);
+                    _run.Observer.Failed(process, ex);
                     return null;
                 }
             }

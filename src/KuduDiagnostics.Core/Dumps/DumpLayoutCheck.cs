@@ -1,21 +1,9 @@
 using System;
 using System.Collections.Generic;
+using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.Dumps
 {
-    /// <summary>How a dump file's own structure says how long it must be.</summary>
-    internal enum DumpLayout
-    {
-        /// <summary>A Windows minidump: header, stream directory, memory lists.</summary>
-        Minidump,
-
-        /// <summary>An ELF core: program headers.</summary>
-        ElfCore,
-
-        /// <summary>A zip archive: the end of central directory record.</summary>
-        Zip,
-    }
-
     /// <summary>
     /// Learns, from the bytes as they stream past, how long a dump must be: a body that ends before that length is
     /// incomplete whatever the transport said (a connection closed early without Content-Length looks like a clean
@@ -49,7 +37,8 @@ namespace KuduDiagnostics.Dumps
         {
             DumpLayout.Minidump => new MinidumpLayoutCheck(),
             DumpLayout.ElfCore => new ElfCoreLayoutCheck(),
-            _ => new ZipLayoutCheck(),
+            DumpLayout.Zip => new ZipLayoutCheck(),
+            _ => throw new ArgumentOutOfRangeException(nameof(layout), layout, "No dump is downloaded in this layout."),
         };
 
         /// <summary>Sees <paramref name="count"/> bytes that sit at <paramref name="position"/> in the file, in order.</summary>

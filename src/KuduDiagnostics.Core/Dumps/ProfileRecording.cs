@@ -60,8 +60,6 @@ namespace KuduDiagnostics.Dumps
         internal static readonly DumpFormat DiagSession = new DumpFormat
         {
             Name = "diagsession",
-            Signature = new byte[] { 0x50, 0x4B, 0x03, 0x04 },
-            SignatureName = "zip (PK)",
             Extension = ".diagsession",
             ContentType = "application/octet-stream",
             Accept = "application/octet-stream",

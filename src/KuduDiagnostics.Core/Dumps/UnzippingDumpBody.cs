@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using KuduDiagnostics.Dumps.Zip;
 using KuduDiagnostics.Http;
+using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.Dumps
 {

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using KuduDiagnostics.Dumps;
 using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Kudu
@@ -18,11 +17,11 @@ namespace KuduDiagnostics.Kudu
         string DefaultWorkerName { get; }
 
         /// <summary>One cheap authenticated request that proves the credentials; returns the instance that answered.</summary>
-        Task<string?> CheckAccessAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken);
+        Task<string?> CheckAccessAsync(string? instance, KuduCall call, CancellationToken cancellationToken);
 
-        Task<(List<KuduProcess> Processes, string? ServedInstance)> ListProcessesAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken);
+        Task<(List<KuduProcess> Processes, string? ServedInstance)> ListProcessesAsync(string? instance, KuduCall call, CancellationToken cancellationToken);
 
-        Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken);
+        Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, KuduCall call, CancellationToken cancellationToken);
 
         /// <summary>The body's signature, extension and content type for a dump in this format.</summary>
         DumpFormat DumpFormat(bool zip);
@@ -34,6 +33,6 @@ namespace KuduDiagnostics.Kudu
         int? WireMask(DumpKind kind);
 
         /// <summary>Asks for a dump; returns when the headers arrive. Never retried. The response holds a limiter slot until disposed.</summary>
-        Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken);
+        Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, KuduCall call, CancellationToken cancellationToken);
     }
 }

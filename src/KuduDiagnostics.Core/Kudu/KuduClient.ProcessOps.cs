@@ -10,16 +10,16 @@ namespace KuduDiagnostics.Kudu
     internal sealed partial class KuduClient
     {
         /// <summary>Every thread in full: the list, then each thread's detail from the same instance, in parallel within the limiter.</summary>
-        public async Task<List<KuduThread>> GetThreadsAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken)
+        public Task<List<KuduThread>> GetThreadsAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken)
         {
             int id = target.Id ?? 0;
-            try
+            return AboutAsync(ex => Where(target, ex), async () =>
             {
                 (List<KuduThread> listed, string? served) = await SendAsync(target.Instance,
-                    a => Contract.ListThreadsAsync(a, id, _limiter, trace, cancellationToken), r => r.ServedInstance, false, trace).ConfigureAwait(false);
+                    a => Contract.ListThreadsAsync(a, id, Call(trace), cancellationToken), r => r.ServedInstance, false, trace).ConfigureAwait(false);
                 _affinity.Record(served, null);
                 string? instance = served ?? target.Instance;
-                KuduThread?[] threads = await Task.WhenAll(listed.Select(t => Contract.GetThreadAsync(instance, id, t.Id, _limiter, trace, cancellationToken))).ConfigureAwait(false);
+                KuduThread?[] threads = await Task.WhenAll(listed.Select(t => Contract.GetThreadAsync(instance, id, t.Id, Call(trace), cancellationToken))).ConfigureAwait(false);
                 int gone = threads.Count(t => t == null);
                 if (gone > 0)
                 {
@@ -27,84 +27,40 @@ namespace KuduDiagnostics.Kudu
                 }
 
                 return threads.Where(t => t != null).Select(t => Stamp(t!, target, instance)).ToList();
-            }
-            catch (KuduException ex)
-            {
-                ex.AttachTarget(target.Instance == null ? target.With(_affinity.Pinned ?? ex.AnsweredBy) : target);
-                throw;
-            }
+            });
         }
 
         /// <summary>Every module in full: the list, then each module's detail from the same instance, in parallel within the limiter.</summary>
-        public async Task<List<KuduModule>> GetModulesAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken)
+        public Task<List<KuduModule>> GetModulesAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken)
         {
             int id = target.Id ?? 0;
-            try
+            return AboutAsync(ex => Where(target, ex), async () =>
             {
                 (List<KuduModule> listed, string? served) = await SendAsync(target.Instance,
-                    a => Contract.ListModulesAsync(a, id, _limiter, trace, cancellationToken), r => r.ServedInstance, false, trace).ConfigureAwait(false);
+                    a => Contract.ListModulesAsync(a, id, Call(trace), cancellationToken), r => r.ServedInstance, false, trace).ConfigureAwait(false);
                 _affinity.Record(served, null);
                 string? instance = served ?? target.Instance;
-                KuduModule?[] modules = await Task.WhenAll(listed.Select(m => Contract.GetModuleAsync(instance, id, m.BaseAddress, _limiter, trace, cancellationToken))).ConfigureAwait(false);
+                KuduModule?[] modules = await Task.WhenAll(listed.Select(m => Contract.GetModuleAsync(instance, id, m.BaseAddress, Call(trace), cancellationToken))).ConfigureAwait(false);
                 return modules.Where(m => m != null).Select(m => Stamp(m!, target, instance)).ToList();
-            }
-            catch (KuduException ex)
-            {
-                ex.AttachTarget(target.Instance == null ? target.With(_affinity.Pinned ?? ex.AnsweredBy) : target);
-                throw;
-            }
+            });
         }
 
         /// <summary>Kills the process on the target's instance. Sent once: a kill is never repeated.</summary>
         public Task KillAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken) =>
-            OnProcessAsync(target, a => Contract.KillAsync(a, target.Id ?? 0, _limiter, trace, cancellationToken), trace);
+            OnProcessAsync(target, a => Contract.KillAsync(a, target.Id ?? 0, Call(trace), cancellationToken), trace);
 
         public Task StartProfileAsync(KuduTarget target, bool iisProfiling, IKuduTrace trace, CancellationToken cancellationToken) =>
-            OnProcessAsync(target, a => Contract.StartProfileAsync(a, target.Id ?? 0, iisProfiling, _limiter, trace, cancellationToken), trace);
+            OnProcessAsync(target, a => Contract.StartProfileAsync(a, target.Id ?? 0, iisProfiling, Call(trace), cancellationToken), trace);
 
-        public async Task<KuduDumpResponse> StopProfileAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken)
-        {
-            try
-            {
-                return await SendAsync(target.Instance, a => Contract.StopProfileAsync(a, target.Id ?? 0, _limiter, trace, cancellationToken), r => r.Instance, false, trace).ConfigureAwait(false);
-            }
-            catch (KuduException ex)
-            {
-                ex.AttachTarget(target);
-                throw;
-            }
-        }
+        public Task<KuduDumpResponse> StopProfileAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken) =>
+            AboutAsync(_ => target, () => SendAsync(target.Instance, a => Contract.StopProfileAsync(a, target.Id ?? 0, Call(trace), cancellationToken), r => r.Instance, false, trace));
 
-        private async Task OnProcessAsync(KuduTarget target, System.Func<string?, Task<string?>> send, IKuduTrace trace)
-        {
-            try
+        private Task OnProcessAsync(KuduTarget target, System.Func<string?, Task<string?>> send, IKuduTrace trace) =>
+            AboutAsync(_ => target, async () =>
             {
                 string? served = await SendAsync(target.Instance, send, s => s, false, trace).ConfigureAwait(false);
                 _affinity.Record(served, null);
-            }
-            catch (KuduException ex)
-            {
-                ex.AttachTarget(target);
-                throw;
-            }
-        }
-
-        private KuduThread Stamp(KuduThread thread, KuduTarget target, string? instance)
-        {
-            thread.Session = _session;
-            thread.Instance = instance;
-            thread.ProcessId = target.Id ?? 0;
-            thread.ProcessName = target.Name;
-            return thread;
-        }
-
-        private KuduModule Stamp(KuduModule module, KuduTarget target, string? instance)
-        {
-            module.Session = _session;
-            module.Instance = instance;
-            module.ProcessId = target.Id ?? 0;
-            module.ProcessName = target.Name;
-            return module;
-        }
+                return served;
+            });
     }
 }

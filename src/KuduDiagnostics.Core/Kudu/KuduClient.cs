@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using KuduDiagnostics.Dumps;
 using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Kudu
@@ -31,6 +30,9 @@ namespace KuduDiagnostics.Kudu
 
         public IKuduContract Contract { get; }
 
+        // The plumbing of one request (this command's limiter, the caller's trace), kept out of what it is about.
+        private KuduCall Call(IKuduTrace trace) => new KuduCall(_limiter, trace);
+
         /// <summary>The site's own contract (Windows or Linux), asking the process list first when the platform is not known yet.</summary>
         public async Task<IKuduContract> PlatformContractAsync(string? instance, IKuduTrace trace, CancellationToken cancellationToken)
         {
@@ -47,7 +49,7 @@ namespace KuduDiagnostics.Kudu
         public async Task<string?> CheckAccessAsync(IKuduTrace trace, CancellationToken cancellationToken)
         {
             // Session-level: a failure keeps the cmdlet's target (the site it was asked for).
-            string? served = await SendAsync(null, a => Contract.CheckAccessAsync(a, _limiter, trace, cancellationToken), s => s, true, trace).ConfigureAwait(false);
+            string? served = await SendAsync(null, a => Contract.CheckAccessAsync(a, Call(trace), cancellationToken), s => s, true, trace).ConfigureAwait(false);
             _affinity.Record(served, null);
             return served;
         }
@@ -55,23 +57,18 @@ namespace KuduDiagnostics.Kudu
         public async Task<List<KuduProcess>> ListProcessesAsync(string? instance, IKuduTrace trace, CancellationToken cancellationToken)
         {
             string? asked = instance ?? _affinity.Pinned;
-            try
+            return await AboutAsync(ex => KuduTarget.Of(_session, asked ?? ex.AnsweredBy), async () =>
             {
                 (List<KuduProcess> processes, string? served) = await SendAsync(instance,
-                    a => Contract.ListProcessesAsync(a, _limiter, trace, cancellationToken), r => r.ServedInstance, true, trace).ConfigureAwait(false);
+                    a => Contract.ListProcessesAsync(a, Call(trace), cancellationToken), r => r.ServedInstance, true, trace).ConfigureAwait(false);
                 _affinity.Record(served, processes.Count > 0 ? processes[0].MachineName : null);
                 foreach (KuduProcess p in processes)
                 {
-                    p.Session = _session;
-                    p.Instance = served;
+                    Stamp(p, served);
                 }
 
                 return processes;
-            }
-            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, asked ?? ex.AnsweredBy)))
-            {
-                throw;
-            }
+            }).ConfigureAwait(false);
         }
 
         public Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, bool includeEnvironment, IKuduTrace trace, CancellationToken cancellationToken) =>
@@ -81,13 +78,13 @@ namespace KuduDiagnostics.Kudu
         public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, string? name, bool includeEnvironment, IKuduTrace trace, CancellationToken cancellationToken)
         {
             string? asked = instance ?? _affinity.Pinned;
-            try
+            return await AboutAsync(ex => KuduTarget.Of(_session, asked ?? ex.AnsweredBy, id, name), async () =>
             {
                 // A pid means a process of one instance: if the pinned instance is gone, the answer of another is an error.
                 KuduProcessDetail detail = await SendAsync(instance,
-                    a => Contract.GetProcessAsync(a, id, _limiter, trace, cancellationToken), d => d.Instance, false, trace).ConfigureAwait(false);
+                    a => Contract.GetProcessAsync(a, id, Call(trace), cancellationToken), d => d.Instance, false, trace).ConfigureAwait(false);
                 _affinity.Record(detail.Instance, detail.MachineName);
-                detail.Session = _session;
+                Stamp(detail, detail.Instance);
                 if (!includeEnvironment && detail.EnvironmentVariables.Count > 0)
                 {
                     var redacted = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -101,28 +98,81 @@ namespace KuduDiagnostics.Kudu
                 }
 
                 return detail;
-            }
-            catch (KuduException ex) when (ex.AttachTarget(KuduTarget.Of(_session, asked ?? ex.AnsweredBy, id, name)))
+            }).ConfigureAwait(false);
+        }
+
+        /// <summary>Asks for a dump of the target process; returns once the headers arrive. The caller streams the body.</summary>
+        public Task<KuduDumpResponse> OpenDumpAsync(KuduTarget target, DumpKind kind, DumpFormat format, IKuduTrace trace, CancellationToken cancellationToken) =>
+            AboutAsync(ex => Where(target, ex), async () =>
             {
+                KuduDumpResponse response = await SendAsync(target.Instance,
+                    a => Contract.OpenDumpAsync(a, target.Id ?? 0, kind, format, Call(trace), cancellationToken), r => r.Instance, false, trace).ConfigureAwait(false);
+                _affinity.Record(response.Instance, null);
+                return response;
+            });
+
+        /// <summary>A process as a list shows it, from its detail (Kudu resolves the aliases 0 and -1 on the detail route only).</summary>
+        public KuduProcess ListingOf(KuduProcessDetail detail) => Stamp(new KuduProcess
+        {
+            Id = detail.Id,
+            Name = detail.Name,
+            MachineName = detail.MachineName,
+            UserName = detail.UserName,
+            Href = detail.Href,
+            IsScmSite = detail.IsScmSite,
+        }, detail.Instance);
+
+        /// <summary>
+        /// The one place a request's failure learns where it happened: a <see cref="KuduException"/> from
+        /// <paramref name="call"/> leaves naming <paramref name="where"/>'s target, unless it already names a process.
+        /// </summary>
+        private static async Task<T> AboutAsync<T>(Func<KuduException, KuduTarget> where, Func<Task<T>> call)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (KuduException ex)
+            {
+                ex.AttachTarget(where(ex));
                 throw;
             }
         }
 
-        /// <summary>Asks for a dump of the target process; returns once the headers arrive. The caller streams the body.</summary>
-        public async Task<KuduDumpResponse> OpenDumpAsync(KuduTarget target, DumpKind kind, DumpFormat format, IKuduTrace trace, CancellationToken cancellationToken)
+        // Everything the facade returns names its session and the instance that served it: set here and nowhere else.
+        private KuduProcess Stamp(KuduProcess process, string? instance)
         {
-            try
-            {
-                KuduDumpResponse response = await SendAsync(target.Instance,
-                    a => Contract.OpenDumpAsync(a, target.Id ?? 0, kind, format, _limiter, trace, cancellationToken), r => r.Instance, false, trace).ConfigureAwait(false);
-                _affinity.Record(response.Instance, null);
-                return response;
-            }
-            catch (KuduException ex) when (ex.AttachTarget(target.Instance == null ? target.With(_affinity.Pinned ?? ex.AnsweredBy) : target))
-            {
-                throw;
-            }
+            process.Session = _session;
+            process.Instance = instance;
+            return process;
         }
+
+        private void Stamp(KuduProcessDetail detail, string? instance)
+        {
+            detail.Session = _session;
+            detail.Instance = instance;
+        }
+
+        private KuduThread Stamp(KuduThread thread, KuduTarget target, string? instance)
+        {
+            thread.Session = _session;
+            thread.Instance = instance;
+            thread.ProcessId = target.Id ?? 0;
+            thread.ProcessName = target.Name;
+            return thread;
+        }
+
+        private KuduModule Stamp(KuduModule module, KuduTarget target, string? instance)
+        {
+            module.Session = _session;
+            module.Instance = instance;
+            module.ProcessId = target.Id ?? 0;
+            module.ProcessName = target.Name;
+            return module;
+        }
+
+        /// <summary>A process target; without an instance, the one the request went to (the pinned one, or the one that answered).</summary>
+        private KuduTarget Where(KuduTarget target, KuduException ex) => target.Instance == null ? target.With(_affinity.Pinned ?? ex.AnsweredBy) : target;
 
         /// <summary>
         /// Sends to the instance asked for, else to the pinned one. The first answer to a request without an instance

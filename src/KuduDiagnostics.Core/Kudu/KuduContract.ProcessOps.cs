@@ -31,17 +31,17 @@ namespace KuduDiagnostics.Kudu
 
         private static readonly ResponseClassifier Once = new NeverRetryClassifier();
 
-        public async Task<(List<KuduThread> Threads, string? ServedInstance)> ListThreadsAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<(List<KuduThread> Threads, string? ServedInstance)> ListThreadsAsync(string? instance, int id, KuduCall call, CancellationToken cancellationToken)
         {
-            using KuduReply reply = await SendReadAsync(ProcessPath(id) + "/threads", instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await SendReadAsync(ProcessPath(id) + "/threads", instance, call, cancellationToken).ConfigureAwait(false);
             ThrowIfOperationFailed(reply, id, ProcessOperation.Threads);
             return (KuduTransport.ReadJson(reply, KuduJson.ParseThreadList), reply.ServedInstance);
         }
 
-        public async Task<KuduThread?> GetThreadAsync(string? instance, int id, int threadId, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<KuduThread?> GetThreadAsync(string? instance, int id, int threadId, KuduCall call, CancellationToken cancellationToken)
         {
             string path = ProcessPath(id) + "/threads/" + threadId.ToString(CultureInfo.InvariantCulture);
-            using KuduReply reply = await SendReadAsync(path, instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await SendReadAsync(path, instance, call, cancellationToken).ConfigureAwait(false);
             if (IsItemGone(reply))
             {
                 return null;
@@ -51,17 +51,17 @@ namespace KuduDiagnostics.Kudu
             return KuduTransport.ReadJson(reply, KuduJson.ParseThread);
         }
 
-        public async Task<(List<KuduModule> Modules, string? ServedInstance)> ListModulesAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<(List<KuduModule> Modules, string? ServedInstance)> ListModulesAsync(string? instance, int id, KuduCall call, CancellationToken cancellationToken)
         {
-            using KuduReply reply = await SendReadAsync(ProcessPath(id) + "/modules", instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await SendReadAsync(ProcessPath(id) + "/modules", instance, call, cancellationToken).ConfigureAwait(false);
             ThrowIfOperationFailed(reply, id, ProcessOperation.Modules);
             return (KuduTransport.ReadJson(reply, KuduJson.ParseModuleList), reply.ServedInstance);
         }
 
-        public async Task<KuduModule?> GetModuleAsync(string? instance, int id, string baseAddress, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<KuduModule?> GetModuleAsync(string? instance, int id, string baseAddress, KuduCall call, CancellationToken cancellationToken)
         {
             string path = ProcessPath(id) + "/modules/" + Uri.EscapeDataString(baseAddress);
-            using KuduReply reply = await SendReadAsync(path, instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await SendReadAsync(path, instance, call, cancellationToken).ConfigureAwait(false);
             if (IsItemGone(reply))
             {
                 return null;
@@ -71,31 +71,31 @@ namespace KuduDiagnostics.Kudu
             return KuduTransport.ReadJson(reply, KuduJson.ParseModule);
         }
 
-        public async Task<string?> KillAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<string?> KillAsync(string? instance, int id, KuduCall call, CancellationToken cancellationToken)
         {
-            HttpMessage message = Transport.CreateMessage(ProcessPath(id), instance, trace, "application/json", Once);
+            HttpMessage message = Transport.CreateMessage(ProcessPath(id), instance, call, "application/json", Once);
             message.Request.Method = RequestMethod.Delete;
-            using KuduReply reply = await Transport.SendAsync(message, instance, limiter, longRequest: false, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await Transport.SendAsync(message, instance, longRequest: false, cancellationToken).ConfigureAwait(false);
             ThrowIfOperationFailed(reply, id, ProcessOperation.Stop);
             return reply.ServedInstance;
         }
 
-        public async Task<string?> StartProfileAsync(string? instance, int id, bool iisProfiling, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<string?> StartProfileAsync(string? instance, int id, bool iisProfiling, KuduCall call, CancellationToken cancellationToken)
         {
             string path = ProcessPath(id) + "/profile/start?iisProfiling=" + (iisProfiling ? "true" : "false");
-            HttpMessage message = Transport.CreateMessage(path, instance, trace, "application/json", Once);
+            HttpMessage message = Transport.CreateMessage(path, instance, call, "application/json", Once);
             message.Request.Method = RequestMethod.Post;
-            using KuduReply reply = await Transport.SendAsync(message, instance, limiter, longRequest: false, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await Transport.SendAsync(message, instance, longRequest: false, cancellationToken).ConfigureAwait(false);
             ThrowIfOperationFailed(reply, id, ProcessOperation.Profile);
             return reply.ServedInstance;
         }
 
-        public async Task<KuduDumpResponse> StopProfileAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<KuduDumpResponse> StopProfileAsync(string? instance, int id, KuduCall call, CancellationToken cancellationToken)
         {
-            HttpMessage message = Transport.CreateMessage(ProcessPath(id) + "/profile/stop", instance, trace, "application/octet-stream", Once);
+            HttpMessage message = Transport.CreateMessage(ProcessPath(id) + "/profile/stop", instance, call, "application/octet-stream", Once);
             message.BufferResponse = false;
             message.NetworkTimeout = ProfileStopTimeout;
-            using KuduReply reply = await Transport.SendAsync(message, instance, limiter, longRequest: false, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await Transport.SendAsync(message, instance, longRequest: false, cancellationToken).ConfigureAwait(false);
             Response response = reply.Response;
             if (response.Status >= 400)
             {

@@ -7,7 +7,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using Azure;
 using Azure.Core;
-using KuduDiagnostics.Dumps;
 using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Kudu
@@ -69,9 +68,9 @@ namespace KuduDiagnostics.Kudu
         protected abstract string DumpQuery(DumpKind kind, DumpFormat format);
 
         /// <summary>One cheap authenticated request (the session check); returns the instance that answered.</summary>
-        public async Task<string?> CheckAccessAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<string?> CheckAccessAsync(string? instance, KuduCall call, CancellationToken cancellationToken)
         {
-            using KuduReply reply = await SendReadAsync(EnvironmentPath, instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await SendReadAsync(EnvironmentPath, instance, call, cancellationToken).ConfigureAwait(false);
             ThrowIfFailed(reply, null);
 
             // A sign-in page answers 200 too: only Kudu's JSON object proves the SCM site is there.
@@ -80,9 +79,9 @@ namespace KuduDiagnostics.Kudu
             return reply.ServedInstance;
         }
 
-        public async Task<(List<KuduProcess> Processes, string? ServedInstance)> ListProcessesAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<(List<KuduProcess> Processes, string? ServedInstance)> ListProcessesAsync(string? instance, KuduCall call, CancellationToken cancellationToken)
         {
-            using KuduReply reply = await SendReadAsync(ProcessesPath, instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await SendReadAsync(ProcessesPath, instance, call, cancellationToken).ConfigureAwait(false);
             return (ReadList(reply), reply.ServedInstance);
         }
 
@@ -100,9 +99,9 @@ namespace KuduDiagnostics.Kudu
             return processes;
         }
 
-        public virtual async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public virtual async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, KuduCall call, CancellationToken cancellationToken)
         {
-            using KuduReply reply = await SendReadAsync(ProcessPath(id), instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await SendReadAsync(ProcessPath(id), instance, call, cancellationToken).ConfigureAwait(false);
             ThrowIfFailed(reply, id);
             KuduProcessDetail detail = KuduTransport.ReadJson(reply, ParseDetail);
             detail.Instance = reply.ServedInstance;
@@ -110,12 +109,12 @@ namespace KuduDiagnostics.Kudu
             return detail;
         }
 
-        public virtual async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public virtual async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, KuduCall call, CancellationToken cancellationToken)
         {
-            HttpMessage message = Transport.CreateMessage(ProcessPath(id) + "/dump?" + DumpQuery(kind, format), instance, trace, format.Accept, _dumps);
+            HttpMessage message = Transport.CreateMessage(ProcessPath(id) + "/dump?" + DumpQuery(kind, format), instance, call, format.Accept, _dumps);
             message.BufferResponse = false;
             message.NetworkTimeout = KuduTransport.LongRequestTimeout;
-            using KuduReply reply = await Transport.SendAsync(message, instance, limiter, longRequest: true, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await Transport.SendAsync(message, instance, longRequest: true, cancellationToken).ConfigureAwait(false);
             Response response = reply.Response;
             if (response.Status >= 400)
             {
@@ -142,10 +141,10 @@ namespace KuduDiagnostics.Kudu
         }
 
         /// <summary>Sends a read; the caller checks the status (or detects the platform from it).</summary>
-        internal Task<KuduReply> SendReadAsync(string path, string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        internal Task<KuduReply> SendReadAsync(string path, string? instance, KuduCall call, CancellationToken cancellationToken)
         {
-            HttpMessage message = Transport.CreateMessage(path, instance, trace, "application/json", _reads);
-            return Transport.SendAsync(message, instance, limiter, longRequest: false, cancellationToken);
+            HttpMessage message = Transport.CreateMessage(path, instance, call, "application/json", _reads);
+            return Transport.SendAsync(message, instance, longRequest: false, cancellationToken);
         }
 
         protected static string ProcessPath(int id) => ProcessesPath + "/" + id.ToString(CultureInfo.InvariantCulture);

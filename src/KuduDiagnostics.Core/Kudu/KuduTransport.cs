@@ -65,7 +65,13 @@ namespace KuduDiagnostics.Kudu
         internal static readonly TimeSpan LongRequestTimeout = TimeSpan.FromMinutes(30);
 
         // A real process list is far under 1 MB; anything near this is not Kudu's answer.
+        // The call's limiter travels in the message, as its trace does (TracePolicy.TraceProperty).
+        private const string LimiterProperty = "KuduDiagnostics.Limiter";
+
         internal const long MaxJsonBytes = 64L * 1024 * 1024;
+
+        /// <summary>How much of a failed dump request's error body is read: its first line or JSON message is what errors show.</summary>
+        internal const int MaxErrorBodyBytes = 8192;
 
         internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(100);
 
@@ -83,7 +89,7 @@ namespace KuduDiagnostics.Kudu
         /// <summary>The longest a read (all its attempts, and its whole body) may take; dumps have their own stall timeout.</summary>
         public TimeSpan Timeout { get; }
 
-        public HttpMessage CreateMessage(string relativePath, string? instance, IKuduTrace trace, string accept, ResponseClassifier classifier)
+        public HttpMessage CreateMessage(string relativePath, string? instance, KuduCall call, string accept, ResponseClassifier classifier)
         {
             HttpMessage message = _pipeline.CreateMessage();
             message.Request.Method = RequestMethod.Get;
@@ -99,7 +105,8 @@ namespace KuduDiagnostics.Kudu
                 message.Request.Headers.SetValue("Cookie", $"ARRAffinity={instance}; ARRAffinitySameSite={instance}");
             }
 
-            message.SetProperty(TracePolicy.TraceProperty, trace);
+            message.SetProperty(TracePolicy.TraceProperty, call.Trace);
+            message.SetProperty(LimiterProperty, call.Limiter);
             return message;
         }
 
@@ -110,8 +117,10 @@ namespace KuduDiagnostics.Kudu
         /// <see cref="KuduErrorKind.Redirected"/>. A read's body is read here, within <see cref="Timeout"/> and
         /// <see cref="MaxJsonBytes"/>; a long request's body is left for the caller to stream. Owns the message.
         /// </summary>
-        public async Task<KuduReply> SendAsync(HttpMessage message, string? instance, RequestLimiter limiter, bool longRequest, CancellationToken cancellationToken)
+        public async Task<KuduReply> SendAsync(HttpMessage message, string? instance, bool longRequest, CancellationToken cancellationToken)
         {
+            RequestLimiter limiter = message.TryGetProperty(LimiterProperty, out object? value) && value is RequestLimiter given
+                ? given : throw new InvalidOperationException("A Kudu request is made by CreateMessage, which gives it its limiter.");
             IDisposable? lease = null;
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
@@ -132,6 +141,10 @@ namespace KuduDiagnostics.Kudu
                 if (!longRequest)
                 {
                     await BufferBodyAsync(message, deadline.Token, cancellationToken).ConfigureAwait(false);
+                }
+                else if (message.Response.Status >= 400)
+                {
+                    await BufferErrorBodyAsync(message, cancellationToken).ConfigureAwait(false);
                 }
 
                 return new KuduReply(message, served, lease);
@@ -296,25 +309,46 @@ namespace KuduDiagnostics.Kudu
             }
         }
 
-        /// <summary>The error body as text; a bounded read when the body was not buffered (a dump request).</summary>
-        public static string ReadErrorBody(Response response)
+        /// <summary>The error body as text. Every reply's body is in memory by now (a failed long request's, its first <see cref="MaxErrorBodyBytes"/>).</summary>
+        public static string ReadErrorBody(Response response) =>
+            response.ContentStream is MemoryStream || response.ContentStream == null ? ConsoleText.Clean(response.Content.ToString()) : string.Empty;
+
+        /// <summary>
+        /// A failed long request (a dump) answers with an error text, not a dump: its first
+        /// <see cref="MaxErrorBodyBytes"/> are read here, asynchronously, so the error is classified from memory. A
+        /// connection that breaks meanwhile leaves what arrived, and says so on the trace: the status is the answer.
+        /// </summary>
+        private async Task BufferErrorBodyAsync(HttpMessage message, CancellationToken cancellationToken)
         {
+            Response response = message.Response;
+            Stream? body = response.ContentStream;
+            if (body == null || body is MemoryStream)
+            {
+                return;
+            }
+
+            var buffered = new MemoryStream();
+            byte[] chunk = new byte[MaxErrorBodyBytes];
             try
             {
-                if (response.ContentStream is MemoryStream || response.ContentStream == null)
+                int read;
+                while (buffered.Length < MaxErrorBodyBytes
+                    && (read = await body.ReadAsync(chunk, 0, (int)(MaxErrorBodyBytes - buffered.Length), cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    return ConsoleText.Clean(response.Content.ToString());
+                    buffered.Write(chunk, 0, read);
                 }
-
-                using var reader = new StreamReader(response.ContentStream);
-                char[] buffer = new char[8192];
-                int read = reader.ReadBlock(buffer, 0, buffer.Length);
-                return ConsoleText.Clean(new string(buffer, 0, read));
             }
-            catch (Exception ex) when (ex is IOException || ex is InvalidOperationException || ex is ObjectDisposedException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is IOException || ex is HttpRequestException || ex is SocketException || ex is OperationCanceledException || ex is ObjectDisposedException))
             {
-                return string.Empty;
+                TracePolicy.TraceOf(message).Verbose($"The {response.Status} answer's body from {ScmUri.Authority} broke off after {buffered.Length:N0} bytes ({ConsoleText.Clean(Innermost(ex).Message)}).");
             }
+            finally
+            {
+                body.Dispose();
+            }
+
+            buffered.Position = 0;
+            response.ContentStream = buffered;
         }
 
         internal static string? ServerFileName(string? contentDisposition)

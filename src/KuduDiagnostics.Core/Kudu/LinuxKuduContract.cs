@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure;
-using KuduDiagnostics.Dumps;
 using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Kudu
@@ -19,7 +18,7 @@ namespace KuduDiagnostics.Kudu
     internal sealed class LinuxKuduContract : KuduContract
     {
         // 7F 'E' 'L' 'F': every core file the .NET runtime's dump writer makes.
-        private static readonly DumpFormat Core = new DumpFormat { Name = "raw", Signature = new byte[] { 0x7F, 0x45, 0x4C, 0x46 }, SignatureName = "ELF core (7F 45 4C 46)", Extension = ".dmp", Accept = "application/octet-stream", Layout = DumpLayout.ElfCore };
+        private static readonly DumpFormat Core = new DumpFormat { Name = "raw", Extension = ".dmp", Accept = "application/octet-stream", Layout = DumpLayout.ElfCore };
 
         public LinuxKuduContract(KuduTransport transport, SiteAnswers answers)
             : base(transport, answers)
@@ -59,33 +58,33 @@ namespace KuduDiagnostics.Kudu
             return error;
         }
 
-        public override async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public override async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, KuduCall call, CancellationToken cancellationToken)
         {
             ThrowIfRoutesNotServed(id);
             try
             {
-                KuduProcessDetail detail = await base.GetProcessAsync(instance, id, limiter, trace, cancellationToken).ConfigureAwait(false);
+                KuduProcessDetail detail = await base.GetProcessAsync(instance, id, call, cancellationToken).ConfigureAwait(false);
                 Answers.Learn(DotnetMonitorRoutes.Served);
                 return detail;
             }
             catch (KuduException ex) when (IsEmptyNotFound(ex))
             {
-                throw await RouteVerdictAsync(ex, instance, id, limiter, trace, cancellationToken).ConfigureAwait(false);
+                throw await RouteVerdictAsync(ex, instance, id, call, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        public override async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public override async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, KuduCall call, CancellationToken cancellationToken)
         {
             ThrowIfRoutesNotServed(id);
             try
             {
-                KuduDumpResponse response = await base.OpenDumpAsync(instance, id, kind, format, limiter, trace, cancellationToken).ConfigureAwait(false);
+                KuduDumpResponse response = await base.OpenDumpAsync(instance, id, kind, format, call, cancellationToken).ConfigureAwait(false);
                 Answers.Learn(DotnetMonitorRoutes.Served);
                 return response;
             }
             catch (KuduException ex) when (IsEmptyNotFound(ex))
             {
-                throw await RouteVerdictAsync(ex, instance, id, limiter, trace, cancellationToken).ConfigureAwait(false);
+                throw await RouteVerdictAsync(ex, instance, id, call, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -104,13 +103,13 @@ namespace KuduDiagnostics.Kudu
         /// An empty 404 on a detail or dump: a route this dotnet-monitor does not serve when the process list works,
         /// no process API at all when it does not. Asks the list once when this session has not seen it answer.
         /// </summary>
-        private async Task<KuduException> RouteVerdictAsync(KuduException error, string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        private async Task<KuduException> RouteVerdictAsync(KuduException error, string? instance, int id, KuduCall call, CancellationToken cancellationToken)
         {
             if (error.Kind == KuduErrorKind.ProcessApiUnavailable)
             {
                 try
                 {
-                    await ListProcessesAsync(instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+                    await ListProcessesAsync(instance, call, cancellationToken).ConfigureAwait(false);
                 }
                 catch (KuduException)
                 {
@@ -124,7 +123,7 @@ namespace KuduDiagnostics.Kudu
 
             if (Answers.Learn(DotnetMonitorRoutes.NotServed))
             {
-                trace.Verbose($"{Host}: dotnet-monitor does not serve the routes KuduLite forwards process details and dumps to (an empty 404 while the list works). This session's DotnetMonitorRoutes is now NotServed: further details and dumps fail at once, without a request.");
+                call.Trace.Verbose($"{Host}: dotnet-monitor does not serve the routes KuduLite forwards process details and dumps to (an empty 404 while the list works). This session's DotnetMonitorRoutes is now NotServed: further details and dumps fail at once, without a request.");
             }
 
             return error;

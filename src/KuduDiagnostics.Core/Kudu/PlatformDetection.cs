@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Azure;
-using KuduDiagnostics.Dumps;
 using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Kudu
@@ -49,42 +48,42 @@ namespace KuduDiagnostics.Kudu
         }
 
         /// <summary>The platform's own contract, asking the site's process list first when it is not known.</summary>
-        public async Task<IKuduContract> ResolveAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<IKuduContract> ResolveAsync(string? instance, KuduCall call, CancellationToken cancellationToken)
         {
             if (_known == null)
             {
-                await ListProcessesAsync(instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+                await ListProcessesAsync(instance, call, cancellationToken).ConfigureAwait(false);
             }
 
             return Current;
         }
 
-        public async Task<(List<KuduProcess> Processes, string? ServedInstance)> ListProcessesAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<(List<KuduProcess> Processes, string? ServedInstance)> ListProcessesAsync(string? instance, KuduCall call, CancellationToken cancellationToken)
         {
             if (_known is KuduContract known)
             {
-                return await known.ListProcessesAsync(instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+                return await known.ListProcessesAsync(instance, call, cancellationToken).ConfigureAwait(false);
             }
 
-            using KuduReply reply = await _windows.SendReadAsync(KuduContract.ProcessesPath, instance, limiter, trace, cancellationToken).ConfigureAwait(false);
+            using KuduReply reply = await _windows.SendReadAsync(KuduContract.ProcessesPath, instance, call, cancellationToken).ConfigureAwait(false);
             KuduPlatform platform = Detect(reply.Response, _answers.CredentialsAccepted);
             if (platform != KuduPlatform.Unknown)
             {
                 Set(platform);
-                trace.Verbose($"{reply.Uri.Authority} is a {platform} app ({(platform == KuduPlatform.Linux ? "KuduLite with dotnet-monitor" : "Kudu")}).");
+                call.Trace.Verbose($"{reply.Uri.Authority} is a {platform} app ({(platform == KuduPlatform.Linux ? "KuduLite with dotnet-monitor" : "Kudu")}).");
             }
 
             return ((platform == KuduPlatform.Linux ? _linux : _windows).ReadList(reply), reply.ServedInstance);
         }
 
         /// <summary>Both platforms answer /api/environment alike; it tells nothing of the platform.</summary>
-        public Task<string?> CheckAccessAsync(string? instance, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken) =>
-            Current.CheckAccessAsync(instance, limiter, trace, cancellationToken);
+        public Task<string?> CheckAccessAsync(string? instance, KuduCall call, CancellationToken cancellationToken) =>
+            Current.CheckAccessAsync(instance, call, cancellationToken);
 
-        public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<KuduProcessDetail> GetProcessAsync(string? instance, int id, KuduCall call, CancellationToken cancellationToken)
         {
-            IKuduContract contract = await ResolveAsync(instance, limiter, trace, cancellationToken).ConfigureAwait(false);
-            return await contract.GetProcessAsync(instance, id, limiter, trace, cancellationToken).ConfigureAwait(false);
+            IKuduContract contract = await ResolveAsync(instance, call, cancellationToken).ConfigureAwait(false);
+            return await contract.GetProcessAsync(instance, id, call, cancellationToken).ConfigureAwait(false);
         }
 
         public DumpFormat DumpFormat(bool zip) => Current.DumpFormat(zip);
@@ -93,10 +92,10 @@ namespace KuduDiagnostics.Kudu
 
         public int? WireMask(DumpKind kind) => Current.WireMask(kind);
 
-        public async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, RequestLimiter limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public async Task<KuduDumpResponse> OpenDumpAsync(string? instance, int id, DumpKind kind, DumpFormat format, KuduCall call, CancellationToken cancellationToken)
         {
-            IKuduContract contract = await ResolveAsync(instance, limiter, trace, cancellationToken).ConfigureAwait(false);
-            return await contract.OpenDumpAsync(instance, id, kind, format, limiter, trace, cancellationToken).ConfigureAwait(false);
+            IKuduContract contract = await ResolveAsync(instance, call, cancellationToken).ConfigureAwait(false);
+            return await contract.OpenDumpAsync(instance, id, kind, format, call, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Text.Json;
 using Azure;
-using KuduDiagnostics.Dumps;
 
 namespace KuduDiagnostics.Kudu
 {
@@ -14,8 +13,8 @@ namespace KuduDiagnostics.Kudu
         private const string DumpAccept = "application/octet-stream, application/zip";
 
         // A minidump smaller than 16 KiB usually means Kudu could not read the process.
-        private static readonly DumpFormat Raw = new DumpFormat { Name = "raw", Signature = new byte[] { 0x4D, 0x44, 0x4D, 0x50 }, SignatureName = "minidump (MDMP)", Extension = ".dmp", Accept = DumpAccept, Layout = DumpLayout.Minidump, SmallestPlausibleLength = 16 * 1024 };
-        private static readonly DumpFormat Zip = new DumpFormat { Name = "zip", Signature = new byte[] { 0x50, 0x4B, 0x03, 0x04 }, SignatureName = "zip (PK)", Extension = ".zip", ContentType = "application/zip", Accept = DumpAccept, Layout = DumpLayout.Zip };
+        private static readonly DumpFormat Raw = new DumpFormat { Name = "raw", Extension = ".dmp", Accept = DumpAccept, Layout = DumpLayout.Minidump, SmallestPlausibleLength = 16 * 1024 };
+        private static readonly DumpFormat Zip = new DumpFormat { Name = "zip", Extension = ".zip", ContentType = "application/zip", Accept = DumpAccept, Layout = DumpLayout.Zip };
 
         private readonly WindowsKuduErrors _errors;
 
@@ -58,30 +57,5 @@ namespace KuduDiagnostics.Kudu
 
         protected override string DumpQuery(DumpKind kind, DumpFormat format) =>
             "dumpType=" + MaskOf(kind).ToString(CultureInfo.InvariantCulture) + "&format=" + format.Name;
-    }
-
-    /// <summary>An open dump response: headers read, body not yet consumed; holds its request slot until disposed.</summary>
-    internal sealed class KuduDumpResponse : IDisposable
-    {
-        private readonly IDisposable _lease;
-
-        public KuduDumpResponse(Stream body, IDisposable lease)
-        {
-            Body = body;
-            _lease = lease;
-        }
-
-        public Stream Body { get; }
-        public long? ContentLength { get; set; }
-        public string? ServerFileName { get; set; }
-
-        /// <summary>The instance that served the dump.</summary>
-        public string? Instance { get; set; }
-
-        public void Dispose()
-        {
-            Body.Dispose();
-            _lease.Dispose();
-        }
     }
 }

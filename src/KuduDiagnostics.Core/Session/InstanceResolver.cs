@@ -44,13 +44,30 @@ namespace KuduDiagnostics.Session
             return id;
         }
 
-        public static async Task<IReadOnlyList<string>> ResolveAllAsync(KuduSession session, IEnumerable<string> values, IKuduTrace trace, CancellationToken cancellationToken)
+        /// <summary>
+        /// The instances a command covers, written once for every command: each one Resource Manager lists
+        /// (-AllInstances), else each named one in order without repeats, else the session's own (null).
+        /// <paramref name="resolve"/> turns a named value into an id (null: the value failed and the caller has said
+        /// so); by default a value that names no instance, or several, throws.
+        /// </summary>
+        public static async Task<IReadOnlyList<string?>> ExpandAsync(KuduSession session, bool allInstances, IReadOnlyList<string>? named, IKuduTrace trace, CancellationToken cancellationToken, Func<string, Task<string?>>? resolve = null)
         {
-            var ids = new List<string>();
-            foreach (string value in values)
+            if (allInstances)
             {
-                string id = await ResolveAsync(session, value, trace, cancellationToken).ConfigureAwait(false);
-                if (!ids.Contains(id, StringComparer.OrdinalIgnoreCase))
+                return (await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i.Instance).ToList();
+            }
+
+            if (named == null || named.Count == 0)
+            {
+                return new List<string?> { null };
+            }
+
+            resolve ??= async value => await ResolveAsync(session, value, trace, cancellationToken).ConfigureAwait(false);
+            var ids = new List<string?>();
+            foreach (string value in named)
+            {
+                string? id = await resolve(value).ConfigureAwait(false);
+                if (id != null && !ids.Contains(id, StringComparer.OrdinalIgnoreCase))
                 {
                     ids.Add(id);
                 }

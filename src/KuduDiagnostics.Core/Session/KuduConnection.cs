@@ -72,9 +72,8 @@ namespace KuduDiagnostics.Session
 
             List<KuduInstance> instances = await arm.ListInstancesAsync(SiteResourceId.Parse(session.ResourceId), trace, cancellationToken).ConfigureAwait(false);
             KuduAffinity affinity = Of(session).Affinity;
-            foreach (KuduInstance instance in instances)
+            foreach (KuduInstance instance in Stamp(instances, session))
             {
-                instance.Session = session;
                 instance.MachineName ??= affinity.MachineNameOf(instance.Instance);
             }
 
@@ -84,13 +83,19 @@ namespace KuduDiagnostics.Session
         /// <summary>The instances this session has met (answered it), with their machine names.</summary>
         public static IReadOnlyList<KuduInstance> MetInstances(this KuduSession session)
         {
-            IReadOnlyList<KuduInstance> met = Of(session).Affinity.Met;
-            foreach (KuduInstance instance in met)
+            return Stamp(Of(session).Affinity.Met, session);
+        }
+
+        // Every instance a session hands out names that session: set here only.
+        private static T Stamp<T>(T instances, KuduSession session)
+            where T : IEnumerable<KuduInstance>
+        {
+            foreach (KuduInstance instance in instances)
             {
                 instance.Session = session;
             }
 
-            return met;
+            return instances;
         }
 
         /// <summary>The machine name of an instance as its Kudu said it (null when not known yet).</summary>

@@ -25,7 +25,7 @@ namespace KuduDiagnostics.Watch
             watch.IncludeScmSite = dump.IncludeScmSite;
             watch.Limiter = dump.Limiter;
 
-            var dumper = new Dumper(session, sink, dump, observer, summary, trace, cancellationToken);
+            var dumper = new Dumper(new AppDumpScope(session, sink, dump, observer, summary, trace, cancellationToken));
             try
             {
                 WatchSummary watched = await WatchRun.RunAsync(session, watch, dumper, trace, cancellationToken).ConfigureAwait(false);
@@ -42,28 +42,16 @@ namespace KuduDiagnostics.Watch
         private sealed class Dumper : IWatchObserver
         {
             private readonly List<Task> _dumps = new List<Task>();
-            private readonly KuduSession _session;
-            private readonly IDumpSink _sink;
-            private readonly AppDumpOptions _options;
-            private readonly IAppDumpObserver _observer;
-            private readonly AppDumpSummary _summary;
-            private readonly IKuduTrace _trace;
-            private readonly CancellationToken _cancellationToken;
+            private readonly AppDumpScope _run;
 
-            public Dumper(KuduSession session, IDumpSink sink, AppDumpOptions options, IAppDumpObserver observer, AppDumpSummary summary, IKuduTrace trace, CancellationToken cancellationToken)
+            public Dumper(AppDumpScope run)
             {
-                _session = session;
-                _sink = sink;
-                _options = options;
-                _observer = observer;
-                _summary = summary;
-                _trace = trace;
-                _cancellationToken = cancellationToken;
+                _run = run;
             }
 
             public void Fired(KuduWatchFiring firing)
             {
-                _trace.Verbose($"{KuduTarget.Of(_session, firing.Instance, firing.Id, firing.Name).Display} fired ({firing.Trigger}); dumping it.");
+                _run.Trace.Verbose($"{KuduTarget.Of(_run.Session, firing.Instance, firing.Id, firing.Name).Display} fired ({firing.Trigger}); dumping it.");
 
                 // Off the sampling thread: ShouldProcess waits for the pipeline thread, and the dump for the site's turn.
                 lock (_dumps)
@@ -90,8 +78,8 @@ namespace KuduDiagnostics.Watch
             private Task DumpAsync(KuduWatchFiring firing)
             {
                 // The observer speaks of process details; a firing carries the same identity.
-                var process = new KuduProcessDetail { Session = _session, Instance = firing.Instance, Id = firing.Id, Name = firing.Name };
-                return AppDumpRun.DumpOneAsync(_session, _sink, _options, _observer, _summary, process, _trace, _cancellationToken);
+                var process = new KuduProcessDetail { Session = _run.Session, Instance = firing.Instance, Id = firing.Id, Name = firing.Name };
+                return AppDumpRun.DumpOneAsync(_run, process);
             }
         }
     }

@@ -52,11 +52,7 @@ namespace KuduDiagnostics.Watch
             KuduClient kudu = session.Kudu(options.Limiter);
             // Read when called: the first list tells the platform (w3wp on Windows, dotnet on Linux).
             Func<string, bool> wanted = options.ProcessName ?? (name => string.Equals(name, kudu.Contract.DefaultWorkerName, StringComparison.OrdinalIgnoreCase));
-            IReadOnlyList<string?> instances = options.AllInstances
-                ? (await session.ListInstancesAsync(trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i.Instance).ToList()
-                : options.Instances is { Count: > 0 } given
-                    ? (await InstanceResolver.ResolveAllAsync(session, given, trace, cancellationToken).ConfigureAwait(false)).Select(i => (string?)i).ToList()
-                    : new List<string?> { null };
+            IReadOnlyList<string?> instances = await InstanceResolver.ExpandAsync(session, options.AllInstances, options.Instances, trace, cancellationToken).ConfigureAwait(false);
 
             // A twentieth of an interval of slack: network jitter, not a real shortfall of -For.
             var tracker = new WatchTracker(options.Triggers, options.For, options.Cooldown, options.Count, TimeSpan.FromTicks(options.Interval.Ticks / 20));

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using KuduDiagnostics.Dumps;
+using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.Commands
 {

@@ -1,11 +1,12 @@
-using KuduDiagnostics.Http;
-using KuduDiagnostics.Session;
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using KuduDiagnostics.Http;
+using KuduDiagnostics.Kudu;
+using KuduDiagnostics.Session;
 
 namespace KuduDiagnostics.Commands
 {
@@ -64,39 +65,44 @@ namespace KuduDiagnostics.Commands
                 return;
             }
 
-            var instances = new List<string?>();
+            // A named value that matches no instance, or several, is an error for that value only.
+            var unresolved = new List<(string Value, KuduException Error)>();
+            IReadOnlyList<string?> instances;
+            try
+            {
+                instances = Run(ct => InstanceResolver.ExpandAsync(session, AllInstances.IsPresent, Instance, Trace, ct, async value =>
+                {
+                    try
+                    {
+                        return await InstanceResolver.ResolveAsync(session, value, Trace, ct).ConfigureAwait(false);
+                    }
+                    catch (KuduException ex)
+                    {
+                        lock (unresolved)
+                        {
+                            unresolved.Add((value, ex));
+                        }
+
+                        return null;
+                    }
+                }));
+            }
+            catch (KuduException ex)
+            {
+                _incomplete = true;
+                WriteFailure(ex, session);
+                return;
+            }
+
+            foreach ((string value, KuduException error) in unresolved)
+            {
+                _incomplete = true;
+                WriteFailure(error, value);
+            }
+
             if (AllInstances.IsPresent)
             {
-                try
-                {
-                    instances.AddRange(Run(ct => session.ListInstancesAsync(Trace, ct)).Select(i => (string?)i.Instance));
-                }
-                catch (Exception ex) when (ex is KuduException)
-                {
-                    _incomplete = true;
-                    WriteFailure(ex, session);
-                    return;
-                }
-
                 WriteVerbose($"Resource Manager lists {instances.Count} instance(s) of {session.SiteName}: {string.Join(", ", instances.Select(i => KuduTarget.ShortId(i!)))}.");
-            }
-            else if (Instance != null)
-            {
-                foreach (string value in Instance)
-                {
-                    if (!TryResolveInstance(session, value, out string? id))
-                    {
-                        _incomplete = true;
-                    }
-                    else if (!instances.Contains(id, StringComparer.OrdinalIgnoreCase))
-                    {
-                        instances.Add(id);
-                    }
-                }
-            }
-            else
-            {
-                instances.Add(null);
             }
 
             foreach (string? instance in instances)
@@ -183,18 +189,9 @@ namespace KuduDiagnostics.Commands
             {
                 try
                 {
-                    KuduProcessDetail detail = await session.Kudu(_limiter).GetProcessAsync(instance, alias, includeEnvironment: false, Trace, cancellationToken).ConfigureAwait(false);
-                    result.Add(new KuduProcess
-                    {
-                        Session = session,
-                        Id = detail.Id,
-                        Name = detail.Name,
-                        MachineName = detail.MachineName,
-                        UserName = detail.UserName,
-                        Href = detail.Href,
-                        Instance = detail.Instance,
-                        IsScmSite = detail.IsScmSite,
-                    });
+                    KuduClient kudu = session.Kudu(_limiter);
+                    KuduProcessDetail detail = await kudu.GetProcessAsync(instance, alias, includeEnvironment: false, Trace, cancellationToken).ConfigureAwait(false);
+                    result.Add(kudu.ListingOf(detail));
                     lock (_matchedIds)
                     {
                         _matchedIds.Add(alias);

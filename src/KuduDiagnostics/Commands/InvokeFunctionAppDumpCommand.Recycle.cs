@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using KuduDiagnostics.Dumps;
 using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.Commands

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using KuduDiagnostics.AzurePlatform;
 using KuduDiagnostics.Dumps;
 using KuduDiagnostics.Http;
+using KuduDiagnostics.Kudu;
 using KuduDiagnostics.Session;
 
 namespace KuduDiagnostics.Commands

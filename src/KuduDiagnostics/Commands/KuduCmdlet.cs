@@ -11,10 +11,14 @@ namespace KuduDiagnostics.Commands
 {
     /// <summary>
     /// What every Kudu cmdlet shares: the default session, cancellation on Ctrl+C, and one bridge that brings
-    /// work done on other threads back to the pipeline thread.
+    /// work done on other threads back to the pipeline thread. PowerShell disposes a cmdlet when its pipeline ends,
+    /// however it ends (done, stopped, a terminating error), so Dispose is where the source and the bridge go.
     /// </summary>
-    public abstract class KuduCmdlet : PSCmdlet
+    public abstract class KuduCmdlet : PSCmdlet, IDisposable
     {
+        // StopProcessing comes on another thread, perhaps after this command ended and was disposed.
+        private readonly object _lifetime = new object();
+        private bool _disposed;
         private CancellationTokenSource? _cancellation;
         private PipelineBridge? _bridge;
         private BridgeTrace? _trace;
@@ -38,19 +42,34 @@ namespace KuduDiagnostics.Commands
 
         protected sealed override void ProcessRecord() => Guard(Process);
 
-        protected sealed override void EndProcessing()
+        protected sealed override void EndProcessing() => Guard(End);
+
+        protected override void StopProcessing()
         {
-            try
+            lock (_lifetime)
             {
-                Guard(End);
-            }
-            finally
-            {
-                Cleanup();
+                if (!_disposed)
+                {
+                    _cancellation?.Cancel();
+                }
             }
         }
 
-        protected override void StopProcessing() => _cancellation?.Cancel();
+        public void Dispose()
+        {
+            lock (_lifetime)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _disposed = true;
+            }
+
+            _bridge?.Dispose();
+            _cancellation?.Dispose();
+        }
 
         internal virtual void Begin()
         {
@@ -174,12 +193,6 @@ namespace KuduDiagnostics.Commands
 
                 throw new PipelineStoppedException();
             }
-        }
-
-        private void Cleanup()
-        {
-            _bridge?.Dispose();
-            _cancellation?.Dispose();
         }
 
         /// <summary>Posts the core's messages to the pipeline thread.</summary>

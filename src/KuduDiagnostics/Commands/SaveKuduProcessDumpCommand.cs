@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Threading.Tasks;
 using KuduDiagnostics.Dumps;
 using KuduDiagnostics.Http;
+using KuduDiagnostics.Kudu;
 
 namespace KuduDiagnostics.Commands
 {

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using KuduDiagnostics.Dumps;
 using KuduDiagnostics.Http;
 using KuduDiagnostics.Kudu;
 using KuduDiagnostics.Session;

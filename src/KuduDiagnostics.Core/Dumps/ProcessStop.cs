@@ -1,9 +1,10 @@
 using System.Threading;
 using System.Threading.Tasks;
 using KuduDiagnostics.Http;
+using KuduDiagnostics.Kudu;
 using KuduDiagnostics.Session;
 
-namespace KuduDiagnostics.Kudu
+namespace KuduDiagnostics.Dumps
 {
     /// <summary>
     /// Stopping one process: read it on its instance first (real id and name, Kudu's own is_scm_site, and the

@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace KuduDiagnostics.Dumps
+namespace KuduDiagnostics.Kudu
 {
     /// <summary>What kind of dump is asked for, independent of the platform; each wire contract turns it into its query.</summary>
     internal sealed class DumpKind
@@ -50,32 +50,5 @@ namespace KuduDiagnostics.Dumps
                     throw new ArgumentException("Use -DumpTypeMask to ask for a custom MINIDUMP_TYPE mask.");
             }
         }
-    }
-
-    /// <summary>What a dump body is on the wire and on disk: its signature, extension and content type (from the contract).</summary>
-    internal sealed class DumpFormat
-    {
-        /// <summary>"raw" or "zip", as results report it.</summary>
-        public string Name { get; set; } = "raw";
-
-        public byte[] Signature { get; set; } = new byte[0];
-
-        /// <summary>How warnings name the signature: "minidump (MDMP)".</summary>
-        public string SignatureName { get; set; } = string.Empty;
-
-        /// <summary>".dmp", ".zip".</summary>
-        public string Extension { get; set; } = ".dmp";
-
-        /// <summary>The stored blob's content type.</summary>
-        public string ContentType { get; set; } = "application/octet-stream";
-
-        /// <summary>The Accept header of the dump request.</summary>
-        public string Accept { get; set; } = "application/octet-stream";
-
-        /// <summary>How the file's own structure gives its length (checked as the bytes stream).</summary>
-        public DumpLayout Layout { get; set; }
-
-        /// <summary>A dump smaller than this is suspicious (0: no such check).</summary>
-        public int SmallestPlausibleLength { get; set; }
     }
 }
