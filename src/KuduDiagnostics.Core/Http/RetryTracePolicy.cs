@@ -57,10 +57,20 @@ namespace KuduDiagnostics.Http
             return retry;
         }
 
-        /// <summary>A Retry-After beyond <see cref="MaxServerWait"/> is not waited out: the caller fails at once and says why.</summary>
-        private static bool RefusesWait(HttpMessage message, Exception? exception)
+        /// <summary>
+        /// A Retry-After beyond <see cref="MaxServerWait"/> is not waited out: the caller fails at once and says why.
+        /// The wait is the one the retry would take (Azure.Core reads the server's headers); our own delays stop at
+        /// MaxDelay (30 s), so a wait over the cap can only be the server's.
+        /// </summary>
+        private bool RefusesWait(HttpMessage message, Exception? exception)
         {
-            if (exception != null || !message.HasResponse || !(ServerWait(message.Response) is TimeSpan wait) || wait <= MaxServerWait)
+            if (exception != null || !message.HasResponse)
+            {
+                return false;
+            }
+
+            TimeSpan wait = _delay.GetNextDelay(message.Response, message.ProcessingContext.RetryNumber + 1);
+            if (wait <= MaxServerWait)
             {
                 return false;
             }
@@ -69,32 +79,6 @@ namespace KuduDiagnostics.Http
             TracePolicy.TraceOf(message).Verbose(
                 $"{message.Request.Method} {RedactedUri.Of(message.Request.Uri.ToUri())} answered {message.Response.Status} asking to wait {wait.TotalSeconds:N0} s, over the {MaxServerWait.TotalSeconds:N0} s a retry may wait: not retried.");
             return true;
-        }
-
-        /// <summary>The wait a response asks for: retry-after-ms, x-ms-retry-after-ms, or Retry-After (seconds or an HTTP date).</summary>
-        internal static TimeSpan? ServerWait(Response response)
-        {
-            foreach (string header in new[] { "retry-after-ms", "x-ms-retry-after-ms" })
-            {
-                if (response.Headers.TryGetValue(header, out string? ms) && double.TryParse(ms, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double millis))
-                {
-                    return TimeSpan.FromMilliseconds(Math.Min(Math.Max(millis, 0), TimeSpan.MaxValue.TotalMilliseconds / 2));
-                }
-            }
-
-            if (!response.Headers.TryGetValue("Retry-After", out string? value))
-            {
-                return null;
-            }
-
-            if (double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds))
-            {
-                return TimeSpan.FromSeconds(Math.Min(Math.Max(seconds, 0), TimeSpan.MaxValue.TotalSeconds / 2));
-            }
-
-            return DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset when)
-                ? when - DateTimeOffset.UtcNow
-                : (TimeSpan?)null;
         }
 
         private void Report(HttpMessage message, Exception? exception)
