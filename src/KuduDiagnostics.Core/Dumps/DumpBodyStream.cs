@@ -12,7 +12,7 @@ namespace KuduDiagnostics.Dumps
     /// does), and turns a connection that breaks or ends early into a <see cref="KuduException"/> so a sink can
     /// tell network failures from its own.
     /// </summary>
-    internal sealed class DumpBodyStream : Stream
+    internal sealed class DumpBodyStream : ReadOnlyStream
     {
         private readonly Stream _inner;
         private readonly long? _expectedLength;
@@ -50,9 +50,6 @@ namespace KuduDiagnostics.Dumps
         /// <summary>True once the first bytes match the format's signature; decided when they arrive.</summary>
         public bool SignatureValid { get; private set; }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => _expectedLength ?? throw new NotSupportedException();
 
         public override long Position
@@ -90,16 +87,6 @@ namespace KuduDiagnostics.Dumps
 
             return Account(buffer, offset, read);
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

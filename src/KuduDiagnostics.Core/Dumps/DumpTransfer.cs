@@ -171,7 +171,7 @@ namespace KuduDiagnostics.Dumps
 
                 long length = stream.BytesRead;
                 long wireBytes = wire!.BytesRead;
-                bool signatureValid = CheckSignature(stream, format, destination.Display, trace);
+                bool signatureValid = ReportPlausibility(stream, format, destination.Display, trace);
                 await destination.CommitAsync(cancellationToken).ConfigureAwait(false);
                 string[] extras = unzip == null ? new string[0] : ((destination as IDumpExtrasTarget)?.Extras.Locations ?? new string[0]).ToArray();
                 if (unzip != null)
@@ -243,7 +243,7 @@ namespace KuduDiagnostics.Dumps
         /// The body was a dump of the format and as long as its structure says (DumpBodyStream failed it otherwise);
         /// what is left are words: a dump too small to be useful, or a structure that could not be checked to its end.
         /// </summary>
-        private static bool CheckSignature(DumpBodyStream stream, DumpFormat format, string display, IKuduTrace trace)
+        private static bool ReportPlausibility(DumpBodyStream stream, DumpFormat format, string display, IKuduTrace trace)
         {
             if (stream.LayoutUnverified is string why)
             {

@@ -120,12 +120,6 @@ namespace KuduDiagnostics.Dumps
                     await destination.WriteAsync(body, cancellationToken).ConfigureAwait(false);
                 }
 
-                if (!body.SignatureValid)
-                {
-                    throw new KuduException(KuduErrorKind.InvalidResponse,
-                        $"Kudu's answer to the profile stop is not a .diagsession (it does not start with the zip signature PK); nothing was kept.");
-                }
-
                 await destination.CommitAsync(cancellationToken).ConfigureAwait(false);
                 snapshot.Phase = ProfilePhase.Completed;
                 snapshot.BytesTransferred = body.BytesRead;

@@ -84,24 +84,13 @@ namespace KuduDiagnostics.Dumps
         }
 
         /// <summary>The first entry; its end is the archive's end.</summary>
-        private sealed class FirstEntryStream : Stream
+        private sealed class FirstEntryStream : ReadOnlyStream
         {
             private readonly UnzippingDumpBody _owner;
             private ZipEntryStream? _entry;
             private bool _ended;
 
             public FirstEntryStream(UnzippingDumpBody owner) => _owner = owner;
-
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position
-            {
-                get => throw new NotSupportedException();
-                set => throw new NotSupportedException();
-            }
 
             public override int Read(byte[] buffer, int offset, int count) =>
                 ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
@@ -124,16 +113,6 @@ namespace KuduDiagnostics.Dumps
                 _ended = true;
                 return 0;
             }
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
             protected override void Dispose(bool disposing)
             {

@@ -10,7 +10,7 @@ namespace KuduDiagnostics.Dumps.Zip
     /// One entry's content, inflated as it is read. The read that reaches the end checks CRC-32 and sizes and only then
     /// returns 0: a reader that saw the end has seen a verified entry.
     /// </summary>
-    internal sealed class ZipEntryStream : Stream
+    internal sealed class ZipEntryStream : ReadOnlyStream
     {
         private readonly ZipStreamReader _reader;
         private readonly ZipEntry _entry;
@@ -30,11 +30,6 @@ namespace KuduDiagnostics.Dumps.Zip
         }
 
         public ZipEntry Entry => _entry;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
 
         public override long Position
         {
@@ -73,16 +68,6 @@ namespace KuduDiagnostics.Dumps.Zip
             {
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
@@ -133,38 +118,17 @@ namespace KuduDiagnostics.Dumps.Zip
         }
 
         /// <summary>The source as DeflateStream reads it: bytes it takes past the entry's end are given back later.</summary>
-        private sealed class SourceStream : Stream
+        private sealed class SourceStream : ReadOnlyStream
         {
             private readonly ZipSource _source;
 
             public SourceStream(ZipSource source) => _source = source;
-
-            public override bool CanRead => true;
-            public override bool CanSeek => false;
-            public override bool CanWrite => false;
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position
-            {
-                get => throw new NotSupportedException();
-                set => throw new NotSupportedException();
-            }
 
             public override int Read(byte[] buffer, int offset, int count) =>
                 _source.ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
 
             public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
                 _source.ReadAsync(buffer, offset, count, cancellationToken);
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         }
     }
 }

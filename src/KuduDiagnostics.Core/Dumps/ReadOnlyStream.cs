@@ -1,0 +1,33 @@
+using System;
+using System.IO;
+
+namespace KuduDiagnostics.Dumps
+{
+    /// <summary>
+    /// What every stream of the dump path shares: read forward only, never written, sought or sized. Subclasses
+    /// read, and say their length or position where they know it.
+    /// </summary>
+    internal abstract class ReadOnlyStream : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
