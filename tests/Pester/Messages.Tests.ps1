@@ -127,6 +127,15 @@ Describe 'A word where it is due' {
         "$($warn[0])" | Should -Be 'The watch of contoso-func ended at -Timeout (00:00:02) with nothing fired: 1 process(es) on 1 instance(s) were watched, and none held PrivateMemory > 1 GB.'
     }
 
+    It 'Invoke-FunctionAppDump -Watch that ends at -Timeout with nothing fired warns the same way, and dumps nothing' {
+        $folder = New-TestFolder
+        $out = @(Invoke-FunctionAppDump -Session $basic -Instance $first -Watch -PrivateMemoryAbove 1GB -Interval 1 -Timeout 2 -Path $folder -Confirm:$false -WarningVariable warn -WarningAction SilentlyContinue)
+        $out | Should -BeNullOrEmpty
+        @(Get-ChildItem -Recurse -File $folder) | Should -HaveCount 0
+        $warn | Should -HaveCount 1
+        "$($warn[0])" | Should -BeLike 'The watch of contoso-func ended at -Timeout (00:00:02) with nothing fired: * process(es) on 1 instance(s) were watched, and none held PrivateMemory > 1 GB.'
+    }
+
     It 'a watch that fires does not warn' {
         $out = @(Watch-KuduProcess -Session $basic -Instance $first -PrivateMemoryAbove 100MB -Interval 1 -Timeout 5 -WarningVariable warn)
         $out | Should -HaveCount 1

@@ -60,6 +60,14 @@ namespace KuduDiagnostics.Dumps
 
         /// <summary>The platform's worker name, what the run looked for when no names were given.</summary>
         public string DefaultWorkerName = string.Empty;
+
+        /// <summary>The site the run was about, for its messages.</summary>
+        public string SiteName = string.Empty;
+
+        /// <summary>With -Watch: the watch ended at its -Timeout, over this many instances, having fired this often.</summary>
+        public bool WatchTimedOut;
+        public int WatchedInstances;
+        public int WatchFirings;
     }
 
     /// <summary>What every step of one site's run shares: where dumps go, what they are, who hears of them, the counts, the trace and the token.</summary>

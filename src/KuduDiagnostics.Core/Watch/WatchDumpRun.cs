@@ -18,7 +18,7 @@ namespace KuduDiagnostics.Watch
     {
         public static async Task<AppDumpSummary> RunAsync(KuduSession session, IDumpSink sink, AppDumpOptions dump, WatchOptions watch, IAppDumpObserver observer, IKuduTrace trace, CancellationToken cancellationToken)
         {
-            var summary = new AppDumpSummary { DefaultWorkerName = session.Kudu(dump.Limiter).Contract.DefaultWorkerName };
+            var summary = new AppDumpSummary { SiteName = session.SiteName, DefaultWorkerName = session.Kudu(dump.Limiter).Contract.DefaultWorkerName };
             watch.ProcessName = dump.ProcessName;
             watch.AllInstances = dump.AllInstances;
             watch.Instances = dump.Instances;
@@ -30,6 +30,7 @@ namespace KuduDiagnostics.Watch
             {
                 WatchSummary watched = await WatchRun.RunAsync(session, watch, dumper, trace, cancellationToken).ConfigureAwait(false);
                 summary.Candidates = watched.Processes;
+                (summary.WatchTimedOut, summary.WatchedInstances, summary.WatchFirings) = (watched.TimedOut, watched.Instances, watched.Firings);
             }
             finally
             {

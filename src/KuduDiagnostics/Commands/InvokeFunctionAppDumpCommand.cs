@@ -269,6 +269,10 @@ namespace KuduDiagnostics.Commands
             {
                 WriteWarning($"{target}: no process named {string.Join(", ", ProcessName ?? new[] { summary.DefaultWorkerName })} was found{(AllInstances.IsPresent ? " on any instance" : " (add -AllInstances to look at every instance)")}.");
             }
+            else if (_watch != null && summary.WatchTimedOut && summary.WatchFirings == 0)
+            {
+                WriteWarning(WatchParameters.NothingFired(summary.SiteName, _watch, summary.Candidates, summary.WatchedInstances));
+            }
         }
     }
 }

@@ -83,7 +83,7 @@ namespace KuduDiagnostics.Commands
             else if (summary is { TimedOut: true, Firings: 0 })
             {
                 // Output is empty: without a word, a quiet process and a broken watch look the same.
-                WriteWarning($"The watch of {session.SiteName} ended at -Timeout ({options.Timeout:c}) with nothing fired: {summary.Processes} process(es) on {summary.Instances} instance(s) were watched, and none held {options.Triggers.Describe(options.For)}.");
+                WriteWarning(WatchParameters.NothingFired(session.SiteName, options, summary.Processes, summary.Instances));
             }
         }
     }

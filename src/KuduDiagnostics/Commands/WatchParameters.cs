@@ -21,6 +21,10 @@ namespace KuduDiagnostics.Commands
 
     internal static class WatchParameters
     {
+        /// <summary>What a watch that ended at -Timeout with nothing fired says: without it, a quiet process and a broken watch look the same.</summary>
+        public static string NothingFired(string site, WatchOptions options, int processes, int instances) =>
+            $"The watch of {site} ended at -Timeout ({options.Timeout:c}) with nothing fired: {processes} process(es) on {instances} instance(s) were watched, and none held {options.Triggers.Describe(options.For)}.";
+
         /// <summary>The core's options from the parameters; options that cannot run are a terminating error.</summary>
         public static WatchOptions Options(PSCmdlet cmdlet, IWatchParameters p, TimeSpan? defaultTimeout = null)
         {
