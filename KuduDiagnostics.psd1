@@ -36,7 +36,7 @@
             Tags         = @('Azure', 'AppService', 'Functions', 'Kudu', 'Diagnostics', 'MemoryDump', 'Dump', 'SRE', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/kududiagnostics/KuduDiagnostics'
             LicenseUri   = 'https://github.com/kududiagnostics/KuduDiagnostics/blob/main/LICENSE'
-            ReleaseNotes = 'First release: sessions (publishing credentials, publish settings, Entra ID tokens, managed identity, ARM resolution), processes and details across every instance, streamed Mini/Heap/Full dumps to disk or Azure Blob Storage, Invoke-FunctionAppDump for alert-fired runbooks.'
+            ReleaseNotes = 'First release: sessions (publishing credentials, publish settings, Entra ID tokens, managed identity, ARM resolution), processes and details across every instance, streamed Mini/Heap/Full dumps to disk or Azure Blob Storage, Invoke-FunctionAppDump for alert-fired runbooks. Changed since the previews: Save-KuduProcessDump -ThrottleLimit is requests per instance, as on every command; how many sites dump at once is -OverallThrottleLimit (default 4). See about_KuduDiagnostics_Throttling.'
         }
     }
 }

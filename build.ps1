@@ -74,6 +74,8 @@ function Invoke-Build {
     # Help is written in docs/*.md (the source of truth) and compiled to MAML here; there is no platyPS.
     Import-Module (Join-Path $Root 'tests/Tools/HelpGenerator.psm1') -Force
     ConvertTo-MamlHelp -DocsPath (Join-Path $Root 'docs') -OutputPath (Join-Path $ModuleOut 'en-US/KuduDiagnostics.dll-Help.xml') | Out-Null
+    # Conceptual topics (Get-Help about_KuduDiagnostics_*) are plain text already.
+    Copy-Item -Path (Join-Path $Root 'docs/about_*.help.txt') -Destination (Join-Path $ModuleOut 'en-US') -Force
     Write-Host "   module laid out in $ModuleOut"
 }
 

@@ -117,6 +117,28 @@ Describe 'Save-KuduProcessDump to disk' {
         }
     }
 
+    It 'dumps one site after the other with -OverallThrottleLimit 1' {
+        $fabrikam = New-EmulatorSession $emulator 'fabrikam'
+        Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 1000 } }
+        Set-KuduEmulatorSetting $emulator 'fabrikam' @{ dump = @{ writeDelayMs = 1000 } }
+        try {
+            $processes = @(Get-KuduProcess -Session $session -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1) + @(Get-KuduProcess -Session $fabrikam -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1)
+            $results = @($processes | Save-KuduProcessDump -Path $folder -Force -OverallThrottleLimit 1)
+
+            $results | Should -HaveCount 2
+            $a = @((Get-KuduEmulatorStats $emulator 'contoso').dumps)[-1]
+            $b = @((Get-KuduEmulatorStats $emulator 'fabrikam').dumps)[-1]
+            # One request in flight in all: one dump was asked for only after the other had ended.
+            $apart = ([datetime]$b.startedUtc -ge [datetime]$a.endedUtc) -or ([datetime]$a.startedUtc -ge [datetime]$b.endedUtc)
+            $apart | Should -BeTrue -Because "contoso $($a.startedUtc)-$($a.endedUtc), fabrikam $($b.startedUtc)-$($b.endedUtc)"
+        }
+        finally {
+            Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 200 } }
+            Set-KuduEmulatorSetting $emulator 'fabrikam' @{ dump = @{ writeDelayMs = 200 } }
+            $fabrikam | Remove-KuduSession -Confirm:$false
+        }
+    }
+
     It 'asks Kudu for dumpType <Mask> for <Name>' -ForEach @(
         @{ Name = '-DumpType Mini'; Arguments = @{ DumpType = 'Mini' }; Mask = 1; Label = 'mini' }
         @{ Name = '-DumpType Full'; Arguments = @{ DumpType = 'Full' }; Mask = 2; Label = 'full' }

@@ -16,11 +16,11 @@ namespace KuduDiagnostics.Dumps
         public const string ScmSiteFact = "it is the SCM (Kudu) site's own worker: stopping it ends Kudu itself, and with it every request, dump and profile in flight on that instance";
 
         /// <summary>The process as Kudu describes it now; null when it has exited.</summary>
-        public static async Task<KuduProcessDetail?> InspectAsync(KuduTarget target, RequestLimiter? limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public static async Task<KuduProcessDetail?> InspectAsync(KuduTarget target, IKuduTrace trace, CancellationToken cancellationToken)
         {
             try
             {
-                return await target.Session!.Kudu(limiter).GetProcessAsync(target.Instance, target.Id ?? 0, target.Name, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
+                return await target.Session!.Kudu().GetProcessAsync(target.Instance, target.Id ?? 0, target.Name, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
             }
             catch (KuduException ex) when (ex.Kind == KuduErrorKind.ProcessNotFound)
             {
@@ -29,13 +29,13 @@ namespace KuduDiagnostics.Dumps
         }
 
         /// <summary>Sends the kill to the instance that described the process; false when it exited meanwhile.</summary>
-        public static async Task<bool> StopAsync(KuduProcessDetail process, RequestLimiter? limiter, IKuduTrace trace, CancellationToken cancellationToken)
+        public static async Task<bool> StopAsync(KuduProcessDetail process, IKuduTrace trace, CancellationToken cancellationToken)
         {
             KuduTarget target = TargetOf(process);
             trace.Verbose($"Stopping {target.Display} (DELETE, sent once).");
             try
             {
-                await process.Session!.Kudu(limiter).KillAsync(target, trace, cancellationToken).ConfigureAwait(false);
+                await process.Session!.Kudu().KillAsync(target, trace, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             catch (KuduException ex) when (ex.Kind == KuduErrorKind.ProcessNotFound)

@@ -15,7 +15,6 @@ namespace KuduDiagnostics.Dumps
 
         public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(60);
         public bool IisProfiling { get; set; }
-        public RequestLimiter? Limiter { get; set; }
     }
 
     internal sealed class ProfileOptions
@@ -69,7 +68,7 @@ namespace KuduDiagnostics.Dumps
         public static async Task<KuduProfileResult> RunAsync(ProfileRequest request, IDumpSink sink, Action<ProfileProgress> progress, IKuduTrace trace, ProfileOptions options, CancellationToken cancellationToken)
         {
             KuduSession session = request.Target.Session ?? throw new ArgumentException("A profile request needs the process's session.", nameof(request));
-            KuduClient kudu = session.Kudu(request.Limiter);
+            KuduClient kudu = session.Kudu();
             IClock clock = options.Clock;
             KuduProcessDetail detail = await kudu.GetProcessAsync(request.Target.Instance, request.Target.Id ?? 0, request.Target.Name, includeEnvironment: false, trace, cancellationToken).ConfigureAwait(false);
             KuduTarget target = KuduTarget.Of(session, detail.Instance ?? request.Target.Instance, detail.Id, detail.Name);

@@ -32,6 +32,10 @@ namespace KuduDiagnostics.Session
         /// <summary>The site's wire contract: Windows or Linux, known from Resource Manager or the first process list.</summary>
         public PlatformDetection Contract { get; }
 
+        /// <summary>
+        /// The bounds of callers that bring none: completers, the session's own checks, and commands that send one request
+        /// at a time or a few long ones (Stop-KuduProcess, profiles). A command with throttle parameters brings its own.
+        /// </summary>
         public RequestLimiter Limiter { get; } = new RequestLimiter(RequestLimiter.DefaultOverall, RequestLimiter.DefaultPerInstance);
 
         /// <summary>The instances met and the one the session stays on (the client itself stays stateless).</summary>

@@ -25,7 +25,7 @@ namespace KuduDiagnostics.Commands
             KuduTarget asked = KuduTarget.Of(result.Session, result.Instance, result.ProcessId, result.ProcessName);
             try
             {
-                KuduProcessDetail? process = ProcessStop.InspectAsync(asked, null, Trace, CancellationToken).GetAwaiter().GetResult();
+                KuduProcessDetail? process = ProcessStop.InspectAsync(asked, Trace, CancellationToken).GetAwaiter().GetResult();
                 if (process == null)
                 {
                     Trace.Warning($"{asked.Display} exited after its dump: nothing to recycle.");
@@ -34,7 +34,7 @@ namespace KuduDiagnostics.Commands
                 {
                     Trace.Warning($"{asked.Display} was not recycled: {ProcessStop.ScmSiteFact}.");
                 }
-                else if (ProcessStop.StopAsync(process, null, Trace, CancellationToken).GetAwaiter().GetResult())
+                else if (ProcessStop.StopAsync(process, Trace, CancellationToken).GetAwaiter().GetResult())
                 {
                     Trace.Verbose($"Recycled {asked.Display} after its dump.");
                 }

@@ -10,12 +10,18 @@ namespace KuduDiagnostics.Commands
 {
     /// <summary>
     /// Saves memory dumps of processes to disk, streamed straight from Kudu. Dumps of one site run one at a time
-    /// (Kudu writes each to the same file); different sites run in parallel up to -ThrottleLimit.
+    /// (Kudu writes each to the same file); different sites run in parallel up to -OverallThrottleLimit.
     /// </summary>
     [Cmdlet(VerbsData.Save, "KuduProcessDump", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(KuduDumpResult))]
-    public sealed class SaveKuduProcessDumpCommand : KuduCmdlet
+    public sealed class SaveKuduProcessDumpCommand : ThrottledKuduCmdlet
     {
+        /// <summary>
+        /// Requests in flight in all unless -OverallThrottleLimit says otherwise: a site's dumps take turns, so this is
+        /// how many sites dump at once, each a stream of up to gigabytes to one disk or storage account.
+        /// </summary>
+        internal const int DefaultOverallThrottleLimit = 4;
+
         private const string PathSet = "Path";
         private const string BlobUriSet = "BlobContainerUri";
         private const string ConnectionStringSet = "ConnectionString";
@@ -107,10 +113,10 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        /// <summary>How many dumps run at once across different sites (one site is always one at a time).</summary>
-        [Parameter]
-        [ValidateRange(1, 32)]
-        public int ThrottleLimit { get; set; } = 4;
+        public SaveKuduProcessDumpCommand()
+        {
+            OverallThrottleLimit = DefaultOverallThrottleLimit;
+        }
 
         internal override void Begin()
         {
@@ -126,7 +132,7 @@ namespace KuduDiagnostics.Commands
                 Force = Force.IsPresent,
             });
             _queue = NewWorkQueue<KuduDumpResult?>();
-            _limiter = new RequestLimiter(ThrottleLimit);
+            _limiter = NewLimiter();
         }
 
         internal override void Process()

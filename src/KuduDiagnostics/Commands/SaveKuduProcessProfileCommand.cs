@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using KuduDiagnostics.Dumps;
-using KuduDiagnostics.Http;
 
 namespace KuduDiagnostics.Commands
 {
@@ -19,7 +18,6 @@ namespace KuduDiagnostics.Commands
         private const string ConnectionStringSet = "ConnectionString";
         private OrderedWorkQueue<KuduProfileResult>? _queue;
         private DumpDestinations? _destinations;
-        private RequestLimiter? _limiter;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SessionCompleter))]
@@ -102,7 +100,6 @@ namespace KuduDiagnostics.Commands
                 Force = Force.IsPresent,
             });
             _queue = NewWorkQueue<KuduProfileResult>();
-            _limiter = new RequestLimiter(RequestLimiter.DefaultOverall, RequestLimiter.DefaultPerInstance);
         }
 
         internal override void Process()
@@ -131,7 +128,7 @@ namespace KuduDiagnostics.Commands
                 return;
             }
 
-            var request = new ProfileRequest { Target = item.Target, Duration = Duration, IisProfiling = IisProfiling.IsPresent, Limiter = _limiter };
+            var request = new ProfileRequest { Target = item.Target, Duration = Duration, IisProfiling = IisProfiling.IsPresent };
             // The stop after Ctrl+C must fit in the few seconds the command waits for its work to clean up.
             var options = new ProfileOptions { CleanupTimeout = TimeSpan.FromSeconds(8) };
             _queue!.Start(ct => ProfileRecording.RunAsync(request, sink, p => ReportProgress(item, p), Trace, options, ct), item);

@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using KuduDiagnostics.Dumps;
-using KuduDiagnostics.Http;
 using KuduDiagnostics.Kudu;
 using KuduDiagnostics.Session;
 
@@ -16,7 +15,6 @@ namespace KuduDiagnostics.Commands
     [OutputType(typeof(KuduProcessDetail))]
     public sealed class StopKuduProcessCommand : KuduCmdlet
     {
-        private RequestLimiter? _limiter;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SessionCompleter))]
@@ -47,8 +45,6 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        internal override void Begin() => _limiter = new RequestLimiter(RequestLimiter.DefaultOverall, RequestLimiter.DefaultPerInstance);
-
         internal override void Process()
         {
             KuduSession? session = ResolveSession(Session);
@@ -61,7 +57,7 @@ namespace KuduDiagnostics.Commands
             KuduProcessDetail? process;
             try
             {
-                process = Run(ct => ProcessStop.InspectAsync(asked, _limiter, Trace, ct));
+                process = Run(ct => ProcessStop.InspectAsync(asked, Trace, ct));
             }
             catch (KuduException ex)
             {
@@ -94,7 +90,7 @@ namespace KuduDiagnostics.Commands
 
             try
             {
-                if (!Run(ct => ProcessStop.StopAsync(process, _limiter, Trace, ct)))
+                if (!Run(ct => ProcessStop.StopAsync(process, Trace, ct)))
                 {
                     WriteWarning($"{target.Display} exited before the stop arrived: nothing to stop.");
                     return;

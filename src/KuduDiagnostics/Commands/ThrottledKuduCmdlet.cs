@@ -7,6 +7,7 @@ namespace KuduDiagnostics.Commands
     /// A cmdlet whose Kudu requests are bounded per instance (-ThrottleLimit: each instance has its own Kudu, so that
     /// is where load lands) and in all (-OverallThrottleLimit: this client's sockets and threads). Parameters rather
     /// than a module setting: each command owns its limiter, and $PSDefaultParameterValues sets them for a session.
+    /// The one place a command builds a limiter; about_KuduDiagnostics_Throttling is the one place the names are told.
     /// </summary>
     public abstract class ThrottledKuduCmdlet : KuduCmdlet
     {
