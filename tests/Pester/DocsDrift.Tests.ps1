@@ -32,7 +32,8 @@ BeforeAll {
         if (-not $CommandCache.ContainsKey($Name)) {
             $c = Get-Command $Name -ErrorAction Ignore | Select-Object -First 1
             if ($c -is [System.Management.Automation.AliasInfo]) { $c = $c.ResolvedCommand }
-            $CommandCache[$Name] = if ($c -and $c.CommandType -in 'Cmdlet', 'Function') { $c } else { $null }
+            # With its dynamic parameters: a page names -CpuAbove of Invoke-FunctionAppDump, which exists after -Watch.
+            $CommandCache[$Name] = if ($c -and $c.CommandType -in 'Cmdlet', 'Function') { Get-DocumentedCommand $c } else { $null }
         }
         $CommandCache[$Name]
     }

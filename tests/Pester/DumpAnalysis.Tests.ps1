@@ -282,7 +282,8 @@ Describe 'Dump results piped in' -Skip:(-not $onLinux) {
         @($errors.TargetObject.Path | Sort-Object) | Should -Be @($results.Path | Sort-Object)
         Get-ChildItem $runbook -Recurse -Filter *.analysis.json | Should -BeNullOrEmpty
 
+        # -Analyze is only in the -Path parameter sets: PowerShell refuses it with a blob destination, before any dump.
         { Invoke-FunctionAppDump -Session $session -Analyze -BlobContainerUri 'https://example.blob.core.windows.net/dumps' -Confirm:$false } |
-            Should -Throw -ErrorId 'DumpAnalysisNeedsPath,KuduDiagnostics.Commands.InvokeFunctionAppDumpCommand'
+            Should -Throw -ErrorId 'AmbiguousParameterSet,KuduDiagnostics.Commands.InvokeFunctionAppDumpCommand'
     }
 }

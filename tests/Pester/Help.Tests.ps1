@@ -29,15 +29,17 @@ BeforeAll {
     # One fresh pwsh reads everything (pwsh start-up is the slow part): Get-Help's view and Get-Command's metadata.
     $probe = Join-Path $TestDrive 'probe.ps1'
     Set-Content -Path $probe -Encoding utf8 -Value @'
-param([string] $Manifest, [string] $OutFile)
+param([string] $Manifest, [string] $OutFile, [string] $DocsDrift)
 $ErrorActionPreference = 'Stop'
 $PSStyle.OutputRendering = 'PlainText'
 $module = Import-Module $Manifest -PassThru
+Import-Module $DocsDrift
 $common = [System.Management.Automation.PSCmdlet]::CommonParameters
 $pipeline = { param($p) if ($p.ValueFromPipeline -and $p.ValueFromPipelineByPropertyName) { 'True (ByValue, ByPropertyName)' } elseif ($p.ValueFromPipeline) { 'True (ByValue)' } elseif ($p.ValueFromPipelineByPropertyName) { 'True (ByPropertyName)' } else { 'False' } }
 $commands = foreach ($name in @($module.ExportedCmdlets.Keys | Sort-Object)) {
     $help = Get-Help $name -Full
-    $cmd = Get-Command $name
+    # With its dynamic parameters (Invoke-FunctionAppDump's triggers, after -Watch): the page documents them too.
+    $cmd = Get-DocumentedCommand (Get-Command $name)
     [ordered]@{
         Name             = $name
         HelpFile         = Split-Path -Leaf $cmd.HelpFile   # the file name Get-Help looks for in <module>/<culture>/
@@ -80,7 +82,8 @@ $commands = foreach ($name in @($module.ExportedCmdlets.Keys | Sort-Object)) {
 ConvertTo-Json -InputObject @($commands) -Depth 8 | Set-Content -Path $OutFile -Encoding utf8
 '@
     $json = Join-Path $TestDrive 'help.json'
-    $output = Invoke-Pwsh -NoProfile -NonInteractive -File $probe -Manifest (Join-Path $copy 'KuduDiagnostics.psd1') -OutFile $json 2>&1
+    $output = Invoke-Pwsh -NoProfile -NonInteractive -File $probe -Manifest (Join-Path $copy 'KuduDiagnostics.psd1') -OutFile $json `
+        -DocsDrift (Join-Path $RepoRoot 'tests/Tools/DocsDrift.psm1') 2>&1
     if ($LASTEXITCODE -ne 0 -or -not (Test-Path $json)) { throw "The probe pwsh failed ($LASTEXITCODE): $($output -join "`n")" }
     $script:Seen = @{}
     foreach ($c in (Get-Content -Raw $json | ConvertFrom-Json)) { $Seen[$c.Name] = $c }

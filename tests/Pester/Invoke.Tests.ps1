@@ -207,6 +207,19 @@ Describe 'Invoke-FunctionAppDump' {
         ([datetime]($contosoDumps.startedUtc | Sort-Object | Select-Object -First 1)) | Should -BeLessThan ([datetime]$fabrikam.endedUtc)
     }
 
+    It 'takes a site from the pipeline by its Id into blob storage with -ConnectionString and -Container' -Skip:(-not $env:KUDU_TEST_AZURITE_BLOB) {
+        # Issue 24: the destinations are parameter sets; the binder must still pick a ResourceId set from the pipe.
+        $azurite = [pscustomobject]@{ BlobEndpoint = $env:KUDU_TEST_AZURITE_BLOB; ConnectionString = $env:KUDU_TEST_AZURITE_CONNECTION }
+        $container = 'piped-' + [guid]::NewGuid().ToString('n').Substring(0, 10)
+        $site = [pscustomobject]@{ Name = 'fabrikam-func'; Id = (Get-TestSite $emulator 'fabrikam-func').resourceId }
+
+        $results = @($site | Invoke-FunctionAppDump -ConnectionString $azurite.ConnectionString -Container $container -CreateContainer @arm -WarningAction SilentlyContinue)
+
+        $results | Should -HaveCount 1
+        $results[0].SiteName | Should -Be 'fabrikam-func'
+        @(Get-TestBlobList $azurite $container) | Should -Be @($results[0].BlobName)
+    }
+
     It 'includes the SCM worker only with -IncludeScmSite' {
         $results = @(Invoke-FunctionAppDump -ResourceId $contoso.resourceId -AllInstances -IncludeScmSite -Path $folder @arm)
         $results | Should -HaveCount 9

@@ -241,8 +241,11 @@ Describe 'Watch, then dump' {
         @($stats.dumps | Where-Object { $_.pid -in 100, 104 }) | Should -HaveCount 0
     }
 
-    It 'Invoke-FunctionAppDump refuses a trigger without -Watch' {
+    It 'Invoke-FunctionAppDump refuses a trigger without -Watch: PowerShell itself, the trigger exists only with -Watch' {
         { Invoke-FunctionAppDump -Session $sessions['pair'] -PrivateMemoryAbove 1GB -Path $folder -Confirm:$false -ErrorAction Stop } |
-            Should -Throw -ErrorId 'KuduWatchInvalid,*'
+            Should -Throw -ErrorId 'NamedParameterNotFound,KuduDiagnostics.Commands.InvokeFunctionAppDumpCommand' -ExpectedMessage "*parameter name 'PrivateMemoryAbove'*"
+        { Invoke-FunctionAppDump -Session $sessions['pair'] -For 30 -Path $folder -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KuduWatchInvalid,KuduDiagnostics.Commands.InvokeFunctionAppDumpCommand' -ExpectedMessage '-For is a watch parameter: add -Watch*'
+        Get-DumpFiles $folder | Should -BeNullOrEmpty
     }
 }

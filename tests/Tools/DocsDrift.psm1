@@ -146,4 +146,23 @@ function Get-DocOutputTable {
     }
 }
 
-Export-ModuleMember -Function Get-DocParameterMention, Get-DocOutputTable, Get-CodeCommand
+function Get-DocumentedCommand {
+    <#
+    .SYNOPSIS
+        A cmdlet as its page documents it: with its dynamic parameters. Invoke-FunctionAppDump's watch triggers exist
+        only once -Watch is given, so Get-Command alone does not show them; this reads the cmdlet with each of its
+        switches given in turn (Get-Command -ArgumentList) and returns the view with the most parameters.
+    #>
+    param([Parameter(Mandatory)] [System.Management.Automation.CommandInfo] $Command)
+    if ($Command -isnot [System.Management.Automation.CmdletInfo] -or
+        -not [System.Management.Automation.IDynamicParameters].IsAssignableFrom($Command.ImplementingType)) { return $Command }
+    $fullest = $Command
+    foreach ($switch in @($Command.Parameters.Values | Where-Object SwitchParameter)) {
+        $view = Get-Command $Command.Name -ArgumentList "-$($switch.Name)" -ErrorAction Ignore
+        # Keys.Count: a dictionary's .Count would be its 'Count' entry, a parameter of the watch.
+        if ($view -and $view.Parameters.Keys.Count -gt $fullest.Parameters.Keys.Count) { $fullest = $view }
+    }
+    $fullest
+}
+
+Export-ModuleMember -Function Get-DocParameterMention, Get-DocOutputTable, Get-CodeCommand, Get-DocumentedCommand

@@ -36,23 +36,6 @@ namespace KuduDiagnostics.Commands
             : $"Save a {kind.Label} dump: the process is paused while Kudu writes it";
 
         /// <summary>
-        /// Like <see cref="Destinations"/>, for a cmdlet whose parameter sets do not keep the destinations apart:
-        /// more than one is a terminating error.
-        /// </summary>
-        public static DumpDestinations OneDestination(PSCmdlet cmdlet, string? path, BlobDestination blob)
-        {
-            int given = (path != null ? 1 : 0) + (blob.ContainerUri != null ? 1 : 0) + (blob.ConnectionString != null ? 1 : 0);
-            if (given > 1 || (blob.Container != null) != (blob.ConnectionString != null))
-            {
-                cmdlet.ThrowTerminatingError(KuduErrors.Record(
-                    new ArgumentException("Give one destination: -Path, -BlobContainerUri, or -ConnectionString with -Container."),
-                    "DumpDestinationConflict", ErrorCategory.InvalidArgument, null));
-            }
-
-            return Destinations(cmdlet, path, blob);
-        }
-
-        /// <summary>
         /// A folder (-Path, default the current location) or a blob container. A destination that cannot work for
         /// any item is a terminating error: nothing can be stored, so no process is frozen.
         /// </summary>

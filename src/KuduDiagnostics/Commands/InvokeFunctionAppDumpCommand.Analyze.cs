@@ -7,20 +7,10 @@ namespace KuduDiagnostics.Commands
     /// <summary>Invoke-FunctionAppDump -Analyze: each dump saved to disk is analysed, written beside it as .analysis.json and output.</summary>
     public sealed partial class InvokeFunctionAppDumpCommand
     {
-        /// <summary>Analyses each dump saved (as Get-KuduDumpAnalysis does) and writes the result beside it as &lt;dump&gt;.analysis.json.</summary>
-        [Parameter]
+        /// <summary>Analyses each dump saved (as Get-KuduDumpAnalysis does) and writes the result beside it as &lt;dump&gt;.analysis.json. Only in the -Path sets: nothing is downloaded from blob storage.</summary>
+        [Parameter(ParameterSetName = SessionSet), Parameter(ParameterSetName = ResourceIdSet), Parameter(ParameterSetName = PublishSettingsSet), Parameter(ParameterSetName = WebhookSet)]
+        [Parameter(ParameterSetName = CredentialSet), Parameter(ParameterSetName = TokenSet), Parameter(ParameterSetName = IdentitySet)]
         public SwitchParameter Analyze { get; set; }
-
-        /// <summary>Called from Begin: an analysis needs the file on disk, and nothing is downloaded from blob storage.</summary>
-        private void CheckAnalyzeDestination()
-        {
-            if (Analyze.IsPresent && (BlobContainerUri != null || ConnectionString != null))
-            {
-                ThrowTerminatingError(KuduErrors.Record(
-                    new ArgumentException("-Analyze reads the dumps it saves, so it needs them on disk: use -Path, not a blob container."),
-                    "DumpAnalysisNeedsPath", ErrorCategory.InvalidArgument, null));
-            }
-        }
 
         /// <summary>
         /// Called on the run's thread right after a dump is stored, so the site's next dump waits for it (the process

@@ -18,20 +18,27 @@ namespace KuduDiagnostics.Commands
         internal static readonly TimeSpan DefaultWatchTimeout = TimeSpan.FromMinutes(15);
 
         private WatchOptions? _watch;
+        private WatchTriggerParameters? _triggers;
 
         /// <summary>Watches each site and dumps the processes that fire, instead of dumping at once.</summary>
         [Parameter]
         public SwitchParameter Watch { get; set; }
+
+        /// <summary>The triggers exist only with -Watch: without it the binder refuses them, and completion does not offer them.</summary>
+        public object? GetDynamicParameters() => Watch.IsPresent ? Triggers : null;
+
+        private WatchTriggerParameters Triggers => _triggers ??= new WatchTriggerParameters();
 
         /// <summary>With -Watch: the options every site's watch starts from; a terminating error if they cannot run.</summary>
         private void BeginWatch()
         {
             if (Watch.IsPresent)
             {
-                _watch = WatchParameters.Options(this, this, DefaultWatchTimeout);
+                _watch = WatchParameters.Options(this, Triggers, DefaultWatchTimeout);
             }
-            else if (Array.Find(TriggerParameterNames, MyInvocation.BoundParameters.ContainsKey) is string given)
+            else if (Array.Find(TimingParameterNames, MyInvocation.BoundParameters.ContainsKey) is string given)
             {
+                // The binder refuses the other triggers without -Watch; these two are static (WatchingCmdlet says why).
                 ThrowTerminatingError(KuduErrors.Record(
                     new ArgumentException($"-{given} is a watch parameter: add -Watch to watch each site and dump what fires."),
                     "KuduWatchInvalid", ErrorCategory.InvalidArgument, given));
@@ -46,16 +53,8 @@ namespace KuduDiagnostics.Commands
                 return AppDumpRun.RunAsync(session, sink, options, observer, Trace, cancellationToken);
             }
 
-            // Each site gets its own copy: the watch takes the site's instances and names from the dump options.
-            var watch = new WatchOptions
-            {
-                Triggers = _watch.Triggers,
-                For = _watch.For,
-                Interval = _watch.Interval,
-                Count = _watch.Count,
-                Cooldown = _watch.Cooldown,
-                Timeout = _watch.Timeout,
-            };
+            // Each site gets its own copy (checked in Begin): the watch takes the site's instances and names from the dump options.
+            WatchOptions watch = WatchParameters.Build(this, Triggers, DefaultWatchTimeout);
             return WatchDumpRun.RunAsync(session, sink, options, watch, observer, Trace, cancellationToken);
         }
     }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
 using KuduDiagnostics.AzurePlatform;
@@ -20,86 +19,12 @@ namespace KuduDiagnostics.Commands
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "FunctionAppDump", DefaultParameterSetName = SessionSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(KuduDumpResult))]
-    public sealed partial class InvokeFunctionAppDumpCommand : WatchTriggerCmdlet, ISessionParameters
+    public sealed partial class InvokeFunctionAppDumpCommand : WatchingCmdlet, ISessionParameters, IDynamicParameters
     {
-        private const string SessionSet = "Session";
-        private const string ResourceIdSet = "ResourceId";
-        private const string NameSet = "Name";
-        private const string PublishSettingsSet = "PublishSettings";
-        private const string WebhookSet = "WebhookData";
-
         private OrderedWorkQueue<AppDumpSummary>? _queue;
         private DumpDestinations? _destinations;
         private WildcardPattern[]? _names;
         private RequestLimiter? _limiter;
-
-        [Parameter(ParameterSetName = SessionSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ArgumentCompleter(typeof(SessionCompleter))]
-        [ValidateNotNull]
-        public KuduSession? Session { get; set; }
-
-        /// <summary>The site's resource id; binds from the Id of Get-AzWebApp and Get-AzFunctionApp objects.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = ResourceIdSet, ValueFromPipelineByPropertyName = true)]
-        [Parameter(ParameterSetName = WebhookSet)]
-        [ValidateNotNullOrEmpty]
-        [Alias("Id")]
-        public string? ResourceId { get; set; }
-
-        [Parameter(Mandatory = true, ParameterSetName = NameSet)]
-        [ValidateNotNullOrEmpty]
-        [Alias("SiteName")]
-        public string? Name { get; set; }
-
-        [Parameter(ParameterSetName = NameSet)]
-        [ValidateNotNullOrEmpty]
-        public string? Slot { get; set; }
-
-        [Parameter(Mandatory = true, ParameterSetName = PublishSettingsSet)]
-        [ValidateNotNullOrEmpty]
-        public string? PublishSettingsPath { get; set; }
-
-        /// <summary>The $WebhookData of a runbook started by an Azure Monitor alert (common alert schema).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = WebhookSet)]
-        [ValidateNotNull]
-        public object? WebhookData { get; set; }
-
-        [Parameter(ParameterSetName = NameSet)]
-        [Credential]
-        public PSCredential? Credential { get; set; }
-
-        [Parameter(ParameterSetName = NameSet)]
-        public SecureString? AccessToken { get; set; }
-
-        /// <summary>Signs in with Azure.Identity (a managed identity in Automation); implied by -ResourceId and -WebhookData.</summary>
-        [Parameter(ParameterSetName = NameSet)]
-        [Parameter(ParameterSetName = ResourceIdSet)]
-        [Parameter(ParameterSetName = WebhookSet)]
-        public SwitchParameter UseAzureIdentity { get; set; }
-
-        [Parameter(ParameterSetName = NameSet)]
-        [Parameter(ParameterSetName = ResourceIdSet)]
-        [Parameter(ParameterSetName = WebhookSet)]
-        [ValidateNotNullOrEmpty]
-        public string? ManagedIdentityClientId { get; set; }
-
-        [Parameter(ParameterSetName = NameSet)]
-        [Parameter(ParameterSetName = ResourceIdSet)]
-        [Parameter(ParameterSetName = WebhookSet)]
-        [ValidateSet("AzureCloud", "AzureUSGovernment", "AzureChinaCloud")]
-        public string Environment { get; set; } = "AzureCloud";
-
-        [Parameter(ParameterSetName = ResourceIdSet)]
-        [Parameter(ParameterSetName = WebhookSet)]
-        [ValidateNotNull]
-        public Uri? ResourceManagerUrl { get; set; }
-
-        [Parameter]
-        public SwitchParameter AllowUnencryptedAuthentication { get; set; }
-
-        /// <summary>The longest any request to the SCM site may take, retries and the whole answer included (dumps excepted).</summary>
-        [Parameter]
-        [ValidateRange(1, 3600)]
-        public int TimeoutSec { get; set; } = 100;
 
         /// <summary>Names of the processes to dump; wildcards allowed. Default: the platform's worker (w3wp on Windows).</summary>
         [Parameter]
@@ -139,51 +64,14 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter Compress { get; set; }
 
-        /// <summary>A folder for the dumps; the current location when no blob destination is given.</summary>
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? Path { get; set; }
-
-        [Parameter]
-        [ValidateNotNull]
-        public Uri? BlobContainerUri { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? ConnectionString { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        [Alias("ContainerName")]
-        public string? Container { get; set; }
-
-        [Parameter]
-        public string? BlobPrefix { get; set; }
-
-        [Parameter]
-        public SwitchParameter CreateContainer { get; set; }
-
-        [Parameter]
-        public SwitchParameter Force { get; set; }
-
-        string? ISessionParameters.ScmUri => null;
-
         internal DumpKind? Kind { get; private set; }
 
         internal override void Begin()
         {
             Kind = DumpParameters.Kind(this, DumpType, DumpTypeMask);
             DumpParameters.CheckCompress(this, Format, Compress.IsPresent);
-            if (ParameterSetName == NameSet && (Credential != null ? 1 : 0) + (AccessToken != null ? 1 : 0) + (UseAzureIdentity.IsPresent ? 1 : 0) != 1)
-            {
-                ThrowTerminatingError(KuduErrors.Record(
-                    new ArgumentException("With -Name, give one way to sign in: -Credential, -AccessToken or -UseAzureIdentity."),
-                    "KuduAuthenticationMissing", ErrorCategory.InvalidArgument, Name));
-            }
-
-            CheckAnalyzeDestination();
             _names = ProcessName?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
-            _destinations = DumpParameters.OneDestination(this, Path, new BlobDestination
+            _destinations = DumpParameters.Destinations(this, Path, new BlobDestination
             {
                 ContainerUri = BlobContainerUri,
                 ConnectionString = ConnectionString,
@@ -200,25 +88,26 @@ namespace KuduDiagnostics.Commands
 
         internal override void Process()
         {
-            switch (ParameterSetName)
+            // Every set starts with its source's name (the destination, if any, follows).
+            if (ParameterSetName.StartsWith(SessionSet, StringComparison.Ordinal))
             {
-                case SessionSet:
-                    KuduSession? session = ResolveSession(Session, SessionParameters.InvokeNeedsASite);
-                    if (session != null)
-                    {
-                        StartSite(session, null, session.ToString());
-                    }
-
-                    break;
-                case WebhookSet:
-                    StartAlert();
-                    break;
-                case ResourceIdSet:
-                    StartSite(null, IdentityOptions(ResourceId!), ResourceId!);
-                    break;
-                default:
-                    StartSite(null, this.ToOptions(this), (object?)Name ?? PublishSettingsPath!);
-                    break;
+                KuduSession? session = ResolveSession(Session, SessionParameters.InvokeNeedsASite);
+                if (session != null)
+                {
+                    StartSite(session, null, session.ToString());
+                }
+            }
+            else if (ParameterSetName.StartsWith(WebhookSet, StringComparison.Ordinal))
+            {
+                StartAlert();
+            }
+            else if (ParameterSetName.StartsWith(ResourceIdSet, StringComparison.Ordinal))
+            {
+                StartSite(null, IdentityOptions(ResourceId!), ResourceId!);
+            }
+            else
+            {
+                StartSite(null, this.ToOptions(this), (object?)Name ?? PublishSettingsPath!);
             }
         }
 

@@ -8,8 +8,8 @@ namespace KuduDiagnostics.Commands
 {
     /// <summary>
     /// The parameters that say which site and how to sign in, as New-KuduSession and Invoke-FunctionAppDump both
-    /// take them. Their parameter sets differ per cmdlet (Invoke has its own auth check and message), so each
-    /// declares them; what they mean is defined once, here.
+    /// take them. Their parameter sets differ per cmdlet (Invoke's are also split by destination), so each declares
+    /// them; what they mean is defined once, here.
     /// </summary>
     internal interface ISessionParameters
     {

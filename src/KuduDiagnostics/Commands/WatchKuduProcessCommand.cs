@@ -12,10 +12,11 @@ namespace KuduDiagnostics.Commands
     /// </summary>
     [Cmdlet(VerbsCommon.Watch, "KuduProcess", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(KuduWatchFiring))]
-    public sealed class WatchKuduProcessCommand : WatchTriggerCmdlet
+    public sealed class WatchKuduProcessCommand : WatchingCmdlet, IDynamicParameters
     {
         private const string NameSet = "Name";
         private const string IdSet = "Id";
+        private readonly WatchTriggerParameters _triggers = new WatchTriggerParameters();
 
         [Parameter]
         [ArgumentCompleter(typeof(SessionCompleter))]
@@ -46,6 +47,9 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         public SwitchParameter IncludeScmSite { get; set; }
 
+        /// <summary>The triggers, declared once with Invoke-FunctionAppDump -Watch's; always there for this cmdlet.</summary>
+        public object GetDynamicParameters() => _triggers;
+
         internal override void Process()
         {
             KuduSession? session = ResolveSession(Session);
@@ -54,7 +58,7 @@ namespace KuduDiagnostics.Commands
                 return;
             }
 
-            WatchOptions options = WatchParameters.Options(this, this);
+            WatchOptions options = WatchParameters.Options(this, _triggers);
             WildcardPattern[]? names = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToArray();
             options.ProcessName = names == null ? null : name => names.Any(p => p.IsMatch(name));
             options.Ids = Id;

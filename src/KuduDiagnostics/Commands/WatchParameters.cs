@@ -4,21 +4,6 @@ using KuduDiagnostics.Watch;
 
 namespace KuduDiagnostics.Commands
 {
-    /// <summary>The trigger and timing parameters Watch-KuduProcess and Invoke-FunctionAppDump -Watch share (same names).</summary>
-    internal interface IWatchParameters
-    {
-        long? PrivateMemoryAbove { get; }
-        long? WorkingSetAbove { get; }
-        double? CpuAbove { get; }
-        int? ThreadCountAbove { get; }
-        int? HandleCountAbove { get; }
-        TimeSpan For { get; }
-        TimeSpan Interval { get; }
-        int Count { get; }
-        TimeSpan Cooldown { get; }
-        TimeSpan? Timeout { get; }
-    }
-
     internal static class WatchParameters
     {
         /// <summary>What a watch that ended at -Timeout with nothing fired says: without it, a quiet process and a broken watch look the same.</summary>
@@ -26,9 +11,20 @@ namespace KuduDiagnostics.Commands
             $"The watch of {site} ended at -Timeout ({options.Timeout:c}) with nothing fired: {processes} process(es) on {instances} instance(s) were watched, and none held {options.Triggers.Describe(options.For)}.";
 
         /// <summary>The core's options from the parameters; options that cannot run are a terminating error.</summary>
-        public static WatchOptions Options(PSCmdlet cmdlet, IWatchParameters p, TimeSpan? defaultTimeout = null)
+        public static WatchOptions Options(WatchingCmdlet cmdlet, WatchTriggerParameters p, TimeSpan? defaultTimeout = null)
         {
-            var options = new WatchOptions
+            WatchOptions options = Build(cmdlet, p, defaultTimeout);
+            if (options.Problem() is string problem)
+            {
+                cmdlet.ThrowTerminatingError(KuduErrors.Record(new ArgumentException(problem), "KuduWatchInvalid", ErrorCategory.InvalidArgument, null));
+            }
+
+            return options;
+        }
+
+        /// <summary>New options from the parameters, unchecked: for a copy of options <see cref="Options"/> has checked.</summary>
+        public static WatchOptions Build(WatchingCmdlet cmdlet, WatchTriggerParameters p, TimeSpan? defaultTimeout = null) =>
+            new WatchOptions
             {
                 Triggers = new WatchTriggers
                 {
@@ -38,20 +34,12 @@ namespace KuduDiagnostics.Commands
                     ThreadCountAbove = p.ThreadCountAbove,
                     HandleCountAbove = p.HandleCountAbove,
                 },
-                For = p.For,
+                For = cmdlet.For,
                 Interval = p.Interval,
                 Count = p.Count,
                 Cooldown = p.Cooldown,
-                Timeout = p.Timeout ?? defaultTimeout,
+                Timeout = cmdlet.Timeout ?? defaultTimeout,
             };
-
-            if (options.Problem() is string problem)
-            {
-                cmdlet.ThrowTerminatingError(KuduErrors.Record(new ArgumentException(problem), "KuduWatchInvalid", ErrorCategory.InvalidArgument, null));
-            }
-
-            return options;
-        }
     }
 
     /// <summary>Lets a duration parameter take a plain number as seconds (-Interval 5, -For 30) as well as a TimeSpan or "00:01:00".</summary>

@@ -4,18 +4,14 @@ using System.Management.Automation;
 namespace KuduDiagnostics.Commands
 {
     /// <summary>
-    /// The triggers and timing of a watch, declared once for Watch-KuduProcess and Invoke-FunctionAppDump -Watch
-    /// (same names, same meaning; WatchParameters turns them into the core's options).
+    /// The triggers and sampling of a watch, declared once for Watch-KuduProcess and Invoke-FunctionAppDump -Watch
+    /// (same names, same meaning; WatchParameters turns them into the core's options). Both cmdlets hand this object
+    /// to PowerShell as dynamic parameters: Watch-KuduProcess always, Invoke-FunctionAppDump only once -Watch is given,
+    /// so without -Watch the binder itself refuses a trigger and tab completion offers none. -For and -Timeout are
+    /// static, on <see cref="WatchingCmdlet"/> (it says why).
     /// </summary>
-    public abstract class WatchTriggerCmdlet : ThrottledKuduCmdlet, IWatchParameters
+    public sealed class WatchTriggerParameters
     {
-        /// <summary>The parameters of this class, for a cmdlet that takes them only with a switch.</summary>
-        internal static readonly string[] TriggerParameterNames =
-        {
-            nameof(PrivateMemoryAbove), nameof(WorkingSetAbove), nameof(CpuAbove), nameof(ThreadCountAbove), nameof(HandleCountAbove),
-            nameof(For), nameof(Interval), nameof(Count), nameof(Cooldown), nameof(Timeout),
-        };
-
         [Parameter]
         [ValidateRange(0L, long.MaxValue)]
         public long? PrivateMemoryAbove { get; set; }
@@ -39,10 +35,6 @@ namespace KuduDiagnostics.Commands
 
         [Parameter]
         [SecondsTransformation]
-        public TimeSpan For { get; set; }
-
-        [Parameter]
-        [SecondsTransformation]
         public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
 
         [Parameter]
@@ -52,9 +44,5 @@ namespace KuduDiagnostics.Commands
         [Parameter]
         [SecondsTransformation]
         public TimeSpan Cooldown { get; set; }
-
-        [Parameter]
-        [SecondsTransformation]
-        public TimeSpan? Timeout { get; set; }
     }
 }
