@@ -35,7 +35,7 @@ namespace KuduDiagnostics.Commands
                 _ => null,
             };
             string what = process?.Display ?? (error as KuduException)?.Target?.Display ?? (target is string instance ? $"instance {KuduTarget.ShortId(instance)}" : $"{target}");
-            string message = error.Message;
+            string message = Advice.Apply(error).Message;
             string warning = message.StartsWith(what, StringComparison.Ordinal) ? $"Could not dump {message}" : $"Could not dump {what}: {message}";
             int? activity = target is KuduProcessDetail ? _progress.ActivityOf(process!) : (int?)null;
             _cmdlet.Bridge.Post(() =>
