@@ -23,8 +23,8 @@ namespace KuduDiagnostics.Commands
         }
 
         // Leaving out the SCM worker is the documented default, not news: Verbose, so a runbook's warnings stay for trouble.
-        public void Skipped(KuduProcessDetail p, string reason) =>
-            _cmdlet.Bridge.Post(() => _cmdlet.WriteVerbose($"Skipped {TargetOf(p).Display}: {reason}."));
+        public void Skipped(KuduProcessDetail p, string reason, KuduAdvice advice) =>
+            _cmdlet.Bridge.Post(() => _cmdlet.WriteVerbose($"Skipped {TargetOf(p).Display}: {Advice.Phrase(reason, advice)}."));
 
         public void Failed(object target, Exception error)
         {
