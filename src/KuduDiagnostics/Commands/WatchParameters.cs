@@ -45,9 +45,9 @@ namespace KuduDiagnostics.Commands
                 Timeout = p.Timeout ?? defaultTimeout,
             };
 
-            if (options.Problem() is string problem)
+            if (options.Problem() is KuduArgumentException problem)
             {
-                cmdlet.ThrowTerminatingError(KuduErrors.Record(new ArgumentException(problem), "KuduWatchInvalid", ErrorCategory.InvalidArgument, null));
+                cmdlet.ThrowTerminatingError(KuduErrors.Record(problem, "KuduWatchInvalid", ErrorCategory.InvalidArgument, null));
             }
 
             return options;
