@@ -28,6 +28,27 @@ namespace KuduDiagnostics.Commands
             return exception;
         }
 
+        /// <summary>
+        /// Invoke-FunctionAppDump -Analyze takes no -DacPath or -SymbolPath: its analysis errors send the user to
+        /// Get-KuduDumpAnalysis, which does.
+        /// </summary>
+        public static DumpAnalysisException ApplyAfterDump(DumpAnalysisException exception)
+        {
+            string fact = exception.Fact;
+            string? phrased = exception.Advice?.Key switch
+            {
+                AdviceKey.DacOrSymbols => Continue(Before(fact, ", or a symbol folder or server", " to Get-KuduDumpAnalysis -DacPath"), " to -SymbolPath."),
+                AdviceKey.DacPathForLinuxDump => Continue(fact, " or its DAC given to Get-KuduDumpAnalysis -DacPath."),
+                _ => null,
+            };
+            if (phrased != null)
+            {
+                ((IAdvisedException)exception).Phrase(phrased);
+            }
+
+            return Apply(exception);
+        }
+
         /// <summary>The fact with its advice in words. Lines of the trace that end with a failure's message pass here too.</summary>
         public static string Phrase(string fact, KuduAdvice? advice)
         {
