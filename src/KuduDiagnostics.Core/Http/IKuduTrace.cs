@@ -10,7 +10,7 @@ namespace KuduDiagnostics.Http
 
         void Warning(string message);
 
-        /// <summary>A verbose fact with advice the cmdlet layer phrases (which parameter to use); a line that ends with a failure's message passes that failure's advice.</summary>
+        /// <summary>A verbose fact with advice the cmdlet layer phrases (which parameter to use); a line that ends with a failure's message passes that failure's advice (a Kudu call's: it joins the end of the line).</summary>
         void Verbose(string fact, KuduAdvice? advice);
 
         /// <summary>A warning's fact with advice the cmdlet layer phrases.</summary>

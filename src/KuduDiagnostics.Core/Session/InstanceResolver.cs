@@ -143,7 +143,7 @@ namespace KuduDiagnostics.Session
                 }
                 catch (KuduException ex)
                 {
-                    trace.Verbose($"Could not ask instance {KuduTarget.ShortId(instance.Instance)} of {session.SiteName} its machine name: {ex.Message}");
+                    trace.Verbose($"Could not ask instance {KuduTarget.ShortId(instance.Instance)} of {session.SiteName} its machine name: {ex.Message}", ex.Advice);
                 }
             })).ConfigureAwait(false);
         }
