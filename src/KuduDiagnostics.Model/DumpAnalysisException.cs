@@ -40,10 +40,10 @@ namespace KuduDiagnostics
     }
 
     /// <summary>A dump that cannot be analysed here, and what to do about it.</summary>
-    public sealed class DumpAnalysisException : Exception
+    public sealed class DumpAnalysisException : AdvisedException
     {
-        public DumpAnalysisException(DumpAnalysisErrorKind kind, string message, string? path, Exception? inner = null)
-            : base(message, inner)
+        public DumpAnalysisException(DumpAnalysisErrorKind kind, string message, string? path, Exception? inner = null, KuduAdvice? advice = null)
+            : base(message, inner, advice)
         {
             Kind = kind;
             Path = path;

@@ -17,10 +17,10 @@ namespace KuduDiagnostics
     }
 
     /// <summary>A failure of the dump's destination: a folder or a blob container. Never carries a SAS or key.</summary>
-    public sealed class DumpDestinationException : Exception
+    public sealed class DumpDestinationException : AdvisedException
     {
-        public DumpDestinationException(DumpDestinationErrorKind kind, string message, string? destination = null, Exception? inner = null)
-            : base(message, inner)
+        public DumpDestinationException(DumpDestinationErrorKind kind, string message, string? destination = null, Exception? inner = null, KuduAdvice? advice = null)
+            : base(message, inner, advice)
         {
             Kind = kind;
             Destination = destination;
@@ -35,7 +35,7 @@ namespace KuduDiagnostics
         public KuduTarget? Target { get; private set; }
 
         /// <summary>Starts with the process it was about, as Kudu's own errors do.</summary>
-        public override string Message => KuduTarget.Describe(Target, base.Message);
+        public override string Message => KuduTarget.Describe(Target, Text);
 
         /// <summary>Names the process unless one is named already.</summary>
         internal void AttachTarget(KuduTarget target)

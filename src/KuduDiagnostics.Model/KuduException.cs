@@ -48,10 +48,10 @@ namespace KuduDiagnostics
     }
 
     /// <summary>A failed Kudu call. Messages never carry credentials or tokens.</summary>
-    public sealed class KuduException : Exception
+    public sealed class KuduException : AdvisedException
     {
-        public KuduException(KuduErrorKind kind, string message, int? statusCode = null, string? serverMessage = null, Uri? requestUri = null, Exception? inner = null)
-            : base(message, inner)
+        public KuduException(KuduErrorKind kind, string message, int? statusCode = null, string? serverMessage = null, Uri? requestUri = null, Exception? inner = null, KuduAdvice? advice = null)
+            : base(message, inner, advice)
         {
             Kind = kind;
             StatusCode = statusCode;
@@ -79,7 +79,7 @@ namespace KuduDiagnostics
         public string? AnsweredBy { get; internal set; }
 
         /// <summary>Starts with where it happened ("w3wp (4100) on contoso instance b7c8d9: ...") once a process or instance is named.</summary>
-        public override string Message => KuduTarget.Describe(Target, base.Message);
+        public override string Message => KuduTarget.Describe(Target, Text);
 
         /// <summary>Names the target unless a more precise one is already set (where the failure was made, or the facade it passed).</summary>
         internal void AttachTarget(KuduTarget target)

@@ -85,7 +85,7 @@ namespace KuduDiagnostics.Tests
 
             public void Dumped(KuduDumpResult result) => Dumps.Add(result);
 
-            public void Skipped(KuduProcessDetail process, string reason) => Skips.Add(process);
+            public void Skipped(KuduProcessDetail process, string reason, KuduAdvice advice) => Skips.Add(process);
 
             public void Failed(object target, Exception error) => Failures.Add(error);
 

@@ -44,8 +44,9 @@ namespace KuduDiagnostics.Tests
             string plan = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Web/serverfarms/plan";
             string body = Alert("Fired", plan);
 
-            var ex = Assert.Throws<ArgumentException>(() => AlertRoute.From(body));
-            Assert.Contains("-ResourceId", ex.Message);
+            var ex = Assert.Throws<KuduArgumentException>(() => AlertRoute.From(body));
+            Assert.Equal(AdviceKey.PassSiteResourceId, ex.Advice!.Key);
+            Assert.EndsWith("which names no site: pass the site with -ResourceId, and the alert still picks the instance.", Commands.Advice.Apply(ex).Message);
             Assert.Equal(new[] { Site }, AlertRoute.From(body, Site).SiteIds);
         }
 

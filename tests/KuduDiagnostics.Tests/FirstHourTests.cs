@@ -113,6 +113,11 @@ namespace KuduDiagnostics.Tests
             }
 
             public void Warning(string message) => Warnings.Enqueue(message);
+
+            // The core's fact and its advice key: the words are the cmdlet layer's.
+            void IKuduTrace.Verbose(string fact, KuduAdvice? advice) => Verbose.Enqueue($"{fact} [{advice}]");
+
+            public void Warning(string fact, KuduAdvice? advice) => Warnings.Enqueue($"{fact} [{advice}]");
         }
     }
 }

@@ -66,7 +66,8 @@ namespace KuduDiagnostics.Tests
             var ex = Assert.Throws<KuduException>(() => InstanceResolver.Resolve("b7c8d9", met, complete: false, "contoso"));
             Assert.Equal(KuduErrorKind.InstanceNotResolved, ex.Kind);
             Assert.Contains("met: a1b2c3 (RD01)", ex.Message);
-            Assert.Contains("-ResourceId", ex.Message);
+            Assert.Equal(AdviceKey.InstancesPartlyKnown, ex.Advice!.Key);
+            Assert.EndsWith("Use an id shown by Get-KuduProcess in this session, a full instance id, or a session made with -ResourceId and -UseAzureIdentity.", Commands.Advice.Apply(ex).Message);
         }
 
         [Fact]

@@ -60,7 +60,7 @@ namespace KuduDiagnostics.Tests
             Assert.False(app.IsScmSite);
             Assert.Equal("w3wp", app.Name);
             Assert.True(scm.EnvironmentRedacted);
-            Assert.All(scm.EnvironmentVariables.Values, v => Assert.Equal(KuduClient.RedactedValue, v));
+            Assert.All(scm.EnvironmentVariables.Values, v => Assert.Equal("<redacted>", v));
         }
 
         [Fact]
@@ -96,7 +96,8 @@ namespace KuduDiagnostics.Tests
             // Issue 13: where first (process, id, site, instance), then Kudu's words, then the instance that answered.
             string answered = KuduTarget.ShortId(ex.AnsweredBy!);
             Assert.StartsWith($"process (99999) on contoso instance {answered}: Process with an Id of 99999 is not running. Instance {answered} answered", ex.Message);
-            Assert.Contains("-AllInstances", ex.Message);
+            Assert.Equal(AdviceKey.ProcessOnAnotherInstance, ex.Advice!.Key);
+            Assert.EndsWith("answered: the process has exited, or it runs on another instance (Get-KuduProcess -AllInstances lists every instance's processes).", Commands.Advice.Apply(ex).Message);
             Assert.Equal("Process with an Id of 99999 is not running.", ex.ServerMessage);
         }
 

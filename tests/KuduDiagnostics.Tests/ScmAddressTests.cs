@@ -30,7 +30,7 @@ namespace KuduDiagnostics.Tests
         [InlineData("has space")]
         public void Names_that_are_not_site_names_are_refused(string name)
         {
-            Assert.Throws<ArgumentException>(() => ScmAddress.FromName(name, null, AzureCloud.Public));
+            Assert.Equal(AdviceKey.UseScmUri, Assert.Throws<KuduArgumentException>(() => ScmAddress.FromName(name, null, AzureCloud.Public)).Advice!.Key);
         }
 
         [Theory]
@@ -49,7 +49,7 @@ namespace KuduDiagnostics.Tests
         [InlineData("ftp://contoso")]
         public void Scm_uris_with_secrets_or_other_schemes_are_refused(string text)
         {
-            Assert.Throws<ArgumentException>(() => ScmAddress.Parse(text));
+            Assert.ThrowsAny<ArgumentException>(() => ScmAddress.Parse(text));
         }
 
         [Fact]

@@ -235,9 +235,11 @@ namespace KuduDiagnostics.Tests
         [Fact]
         public void Options_that_cannot_run_are_refused_with_the_reason()
         {
-            Assert.Contains("at least one trigger", new WatchOptions().Problem());
+            Assert.Equal(AdviceKey.WatchTrigger, new WatchOptions().Problem()!.Advice!.Key);
             var options = new WatchOptions { Triggers = Memory(1), Interval = TimeSpan.FromMilliseconds(500) };
-            Assert.Contains("-Interval", options.Problem());
+            KuduArgumentException tooOften = options.Problem()!;
+            Assert.Equal("The interval is under 1 second: each sample asks Kudu for every watched process's details.", tooOften.Fact);
+            Assert.Equal("WatchInterval(1)", tooOften.Advice!.ToString());
             options.Interval = Second;
             Assert.Null(options.Problem());
             Assert.Equal("1.5 GB", WatchTriggers.Bytes(1610612736));

@@ -142,3 +142,41 @@ Describe 'A word where it is due' {
         $warn | Should -BeNullOrEmpty
     }
 }
+
+# Issue 24, point 7: the core states the fact, the cmdlets add which parameter to use: one whole message, as before.
+Describe 'The cmdlets phrase the advice for the core''s facts' {
+    It 'a site name that is no site name points to -ScmUri' {
+        $credential = [pscredential]::new('user', (ConvertTo-SecureString 'pass' -AsPlainText -Force))
+        New-KuduSession -Name 'no such site' -Credential $credential -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduInvalidArgument,*'
+        $err[0].Exception.Message | Should -Be "'no such site' is not an App Service site name (letters, digits and hyphens). To connect to a full SCM address, use -ScmUri."
+        "$($err[0])" | Should -Be $err[0].Exception.Message
+    }
+
+    It 'a -Path that is a file says so, naming -Path' {
+        $file = Join-Path (New-TestFolder) 'a-file.txt'
+        Set-Content -Path $file -Value 'not a folder'
+        Save-KuduProcessDump -Session $basic -Instance $first -Id 200 -Path $file -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'DumpDestinationInvalid,*'
+        $err[0].Exception.Message | Should -Be "-Path '$file' is a file; give the folder the dumps should go to."
+    }
+
+    It 'a watch interval under a second names -Interval' {
+        { Watch-KuduProcess -Session $basic -PrivateMemoryAbove 1GB -Interval 0.5 -Timeout 2 } | Should -Throw -ErrorId 'KuduWatchInvalid,*' -ExpectedMessage "-Interval must be at least 1 second: each sample asks Kudu for every watched process's details."
+    }
+
+    It 'Get-KuduProcessDetail says how to see a redacted value' {
+        $detail = Get-KuduProcessDetail -Session $basic -Instance $first -Id 200
+        $detail.EnvironmentRedacted | Should -BeTrue
+        @($detail.EnvironmentVariables.Values | Select-Object -Unique) | Should -Be @('<redacted: use -IncludeEnvironment>')
+    }
+
+    It 'Invoke-FunctionAppDump -Verbose says how to ask every instance and how to dump the SCM worker too' {
+        $folder = New-TestFolder
+        $verbose = @(Invoke-FunctionAppDump -Session $basic -Path $folder -Confirm:$false -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
+        $verbose | Should -Contain "Asking the session's instance of contoso-func (use -AllInstances for every instance)."
+        $verbose | Should -Contain "Skipped w3wp (100) on contoso-func instance ${first}: it is the SCM (Kudu) site's own worker, which serves the dumps (a dump freezes it); add -IncludeScmSite to dump it too."
+    }
+}

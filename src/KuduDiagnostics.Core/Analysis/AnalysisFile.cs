@@ -23,8 +23,8 @@ namespace KuduDiagnostics.Analysis
         /// <summary>A dump stored in blob storage is not analysed: nothing is downloaded behind the user's back.</summary>
         public static DumpAnalysisException NotOnDisk(KuduDumpResult result) =>
             new DumpAnalysisException(DumpAnalysisErrorKind.NotOnDisk,
-                $"The dump of {result.ProcessName} ({result.ProcessId}) on {result.SiteName} is in blob storage ({result.BlobUri}): download it first (Azure Storage Explorer, azcopy or Get-AzStorageBlobContent) and analyse the file. Nothing is downloaded for you: a dump can be larger than the sandbox's disk.",
-                result.BlobUri?.ToString());
+                $"The dump of {result.ProcessName} ({result.ProcessId}) on {result.SiteName} is in blob storage ({result.BlobUri}): download it first and analyse the file. Nothing is downloaded for you: a dump can be larger than the sandbox's disk.",
+                result.BlobUri?.ToString(), advice: AdviceKey.DownloadBlob);
 
         public static KuduDumpAnalysis AnalyzeBeside(KuduDumpResult result, DumpAnalysisOptions options, IKuduTrace trace, CancellationToken cancellationToken) =>
             AnalyzeBeside(result.Path ?? throw NotOnDisk(result), result, options, trace, cancellationToken);

@@ -116,20 +116,20 @@ namespace KuduDiagnostics.Analysis
             if (!File.Exists(file))
             {
                 throw new DumpAnalysisException(DumpAnalysisErrorKind.DacNotFound,
-                    $"-DacPath: there is no {q.DacFileName} at '{file}'. Give the {q.DacFileName} of .NET {q.Version}, or the folder that holds it.", given);
+                    $"There is no {q.DacFileName} at '{file}'. Give the {q.DacFileName} of .NET {q.Version}, or the folder that holds it.", given, advice: AdviceKey.GivenDacPath);
             }
 
             string module = Path.Combine(FolderOf(file) ?? ".", FileNameOf(q.RuntimeModulePath));
             if (q.BuildId.Length > 0 && File.Exists(module) && ElfFile.ReadBuildId(module) is byte[] id && !id.SequenceEqual(q.BuildId))
             {
                 throw new DumpAnalysisException(DumpAnalysisErrorKind.DacMismatch,
-                    $"-DacPath: the runtime beside '{file}' is another build than the dump's .NET {q.Version} (build id {Hex(id)}, the dump's is {Hex(q.BuildId)}). Give the {q.DacFileName} of .NET {q.Version}.", given);
+                    $"The runtime beside '{file}' is another build than the dump's .NET {q.Version} (build id {Hex(id)}, the dump's is {Hex(q.BuildId)}). Give the {q.DacFileName} of .NET {q.Version}.", given, advice: AdviceKey.GivenDacPath);
             }
 
             if (q.BuildId.Length == 0 && q.IndexTimeStamp != 0 && File.Exists(module) && PeFile.ReadIndex(module) is var (stamp, size) && (stamp != q.IndexTimeStamp || size != q.IndexFileSize))
             {
                 throw new DumpAnalysisException(DumpAnalysisErrorKind.DacMismatch,
-                    $"-DacPath: the runtime beside '{file}' is another build than the dump's .NET {q.Version} (time stamp {stamp:X8}, the dump's is {q.IndexTimeStamp:X8}). Give the {q.DacFileName} of .NET {q.Version}.", given);
+                    $"The runtime beside '{file}' is another build than the dump's .NET {q.Version} (time stamp {stamp:X8}, the dump's is {q.IndexTimeStamp:X8}). Give the {q.DacFileName} of .NET {q.Version}.", given, advice: AdviceKey.GivenDacPath);
             }
 
             return file;

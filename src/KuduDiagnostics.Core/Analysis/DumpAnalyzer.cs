@@ -128,7 +128,7 @@ namespace KuduDiagnostics.Analysis
                 throw new DumpAnalysisException(DumpAnalysisErrorKind.DacNotFound,
                     $"The DAC of the dump's .NET {analysis.RuntimeVersion} ({query.DacFileName}{(query.BuildId.Length > 0 ? ", build id " + DacLocator.Hex(query.BuildId) : string.Empty)}) was not found: " +
                     $"not beside {query.RuntimeModulePath} on this machine (absent, or another build), nor in a symbol folder. " +
-                    $"Give the {query.DacFileName} of .NET {analysis.RuntimeVersion} (or the runtime folder that holds it) with -DacPath, or a symbol folder or server with -SymbolPath.", path, ex);
+                    $"Give the {query.DacFileName} of .NET {analysis.RuntimeVersion} (or the runtime folder that holds it), or a symbol folder or server.", path, ex, AdviceKey.DacOrSymbols);
             }
             catch (Exception ex) when (!(ex is OperationCanceledException) && !(ex is DumpAnalysisException))
             {

@@ -35,10 +35,11 @@ namespace KuduDiagnostics.Analysis
             if (platform != host)
             {
                 string where = format == DumpLayout.Minidump ? "on Windows (Windows PowerShell 5.1 or pwsh), where the DAC comes from Microsoft's symbol server"
-                    : format == DumpLayout.ElfCore ? "on Linux (pwsh on a Linux machine, WSL or a container), with the runtime of the dump installed or its DAC given by -DacPath"
+                    : format == DumpLayout.ElfCore ? "on Linux (pwsh on a Linux machine, WSL or a container), with the runtime of the dump installed"
                     : "on macOS";
                 throw Fail(DumpAnalysisErrorKind.WrongPlatform, path,
-                    $"'{path}' is a {Describe(format)}; ClrMD cannot analyse a dump of {Name(platform)} on {Name(host)}. Analyse it {where}.");
+                    $"'{path}' is a {Describe(format)}; ClrMD cannot analyse a dump of {Name(platform)} on {Name(host)}. Analyse it {where}.",
+                    format == DumpLayout.ElfCore ? AdviceKey.DacPathForLinuxDump : null);
             }
 
             if (format == DumpLayout.ElfCore && ElfFile.ReadType(stream) is ushort type && type != ElfFile.TypeCore)
@@ -68,7 +69,7 @@ namespace KuduDiagnostics.Analysis
             if (layout == DumpLayout.Zip)
             {
                 throw Fail(DumpAnalysisErrorKind.ZipArchive, path,
-                    $"'{path}' is a zip (Save-KuduProcessDump -Format Zip: the dump with its debugging files). Extract the .dmp from it and analyse that.");
+                    $"'{path}' is a zip (the dump with its debugging files). Extract the .dmp from it and analyse that.", AdviceKey.ZipFormat);
             }
 
             return layout ?? throw Fail(DumpAnalysisErrorKind.NotADump, path,
@@ -84,7 +85,7 @@ namespace KuduDiagnostics.Analysis
         private static string Describe(DumpLayout format) =>
             format == DumpLayout.Minidump ? "Windows minidump" : format == DumpLayout.MachOCore ? "macOS core" : "Linux core";
 
-        private static DumpAnalysisException Fail(DumpAnalysisErrorKind kind, string path, string message) => new DumpAnalysisException(kind, message, path);
+        private static DumpAnalysisException Fail(DumpAnalysisErrorKind kind, string path, string message, KuduAdvice? advice = null) => new DumpAnalysisException(kind, message, path, advice: advice);
 
         /// <summary>The platform this process runs on, as the check compares it.</summary>
         public static OSPlatform Host =>

@@ -52,8 +52,8 @@ namespace KuduDiagnostics.AzurePlatform
 
             if (alert.SiteIds.Count == 0 && alert.PlanIds.Count > 0)
             {
-                throw new System.ArgumentException(
-                    $"Alert '{rule}' targets the App Service plan {alert.PlanIds[0]}, which names no site: pass the site with -ResourceId, and the alert still picks the instance.");
+                throw new KuduArgumentException(
+                    $"Alert '{rule}' targets the App Service plan {alert.PlanIds[0]}, which names no site.", AdviceKey.PassSiteResourceId);
             }
 
             foreach (string other in alert.PlanIds.Concat(alert.OtherTargets))

@@ -60,7 +60,7 @@ namespace KuduDiagnostics.AzurePlatform
                 case "azurechinacloud":
                     return China;
                 default:
-                    throw new ArgumentException($"'{name}' is not a known Azure environment: use AzureCloud, AzureUSGovernment or AzureChinaCloud (or -ResourceManagerUrl for Azure Stack Hub).");
+                    throw new KuduArgumentException($"'{name}' is not a known Azure environment: use AzureCloud, AzureUSGovernment or AzureChinaCloud.", AdviceKey.UnknownEnvironment);
             }
         }
     }

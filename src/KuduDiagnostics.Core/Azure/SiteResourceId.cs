@@ -47,7 +47,7 @@ namespace KuduDiagnostics.AzurePlatform
         public static SiteResourceId Parse(string text) => TryParse(text, out SiteResourceId? id)
             ? id!
             : throw new KuduException(KuduErrorKind.InvalidResourceId,
-                $"'{text}' is not the resource id of an App Service or Functions site. It should look like /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Web/sites/<name>[/slots/<slot>] (the Id property of Get-AzWebApp or Get-AzFunctionApp).");
+                $"'{text}' is not the resource id of an App Service or Functions site. It should look like /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Web/sites/<name>[/slots/<slot>].", advice: AdviceKey.ResourceIdOfSite);
 
         public override string ToString() => Id;
     }

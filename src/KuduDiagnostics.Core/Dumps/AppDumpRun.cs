@@ -43,7 +43,8 @@ namespace KuduDiagnostics.Dumps
 
         void Dumped(KuduDumpResult result);
 
-        void Skipped(KuduProcessDetail process, string reason);
+        /// <summary>Left out, and why: the core's fact, with advice the cmdlet phrases.</summary>
+        void Skipped(KuduProcessDetail process, string reason, KuduAdvice advice);
 
         void Failed(object target, Exception error);
 
@@ -113,9 +114,14 @@ namespace KuduDiagnostics.Dumps
                 return summary; // every named instance is gone: none is dumped in its place
             }
 
-            trace.Verbose(options.AllInstances
-                ? $"{session.SiteName} has {instances.Count} instance(s)."
-                : instances[0] == null ? $"Asking the session's instance of {session.SiteName} (use -AllInstances for every instance)." : $"Asking {instances.Count} instance(s) of {session.SiteName}.");
+            if (!options.AllInstances && instances[0] == null)
+            {
+                trace.Verbose($"Asking the session's instance of {session.SiteName}.", AdviceKey.AllInstances);
+            }
+            else
+            {
+                trace.Verbose(options.AllInstances ? $"{session.SiteName} has {instances.Count} instance(s)." : $"Asking {instances.Count} instance(s) of {session.SiteName}.");
+            }
 
             // Every list and every detail is asked for at once; the request limiter decides what runs when.
             var lookups = new Lookups(kudu, wanted, run);
@@ -165,7 +171,7 @@ namespace KuduDiagnostics.Dumps
             if (detail.IsScmSite && !run.Options.IncludeScmSite)
             {
                 Interlocked.Increment(ref run.Summary.Skipped);
-                run.Observer.Skipped(detail, DumpCandidate.ScmSiteReason);
+                run.Observer.Skipped(detail, DumpCandidate.ScmSiteReason, AdviceKey.IncludeScmSiteToDump);
                 return Task.CompletedTask;
             }
 

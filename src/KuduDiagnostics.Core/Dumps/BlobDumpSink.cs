@@ -74,7 +74,7 @@ namespace KuduDiagnostics.Dumps
             {
                 if (string.IsNullOrWhiteSpace(destination.Container))
                 {
-                    throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination, "-ConnectionString needs -Container, the name of the blob container.");
+                    throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination, "The connection string was given without the name of the blob container.", advice: AdviceKey.ContainerName);
                 }
 
                 try
@@ -105,7 +105,7 @@ namespace KuduDiagnostics.Dumps
                 if (string.IsNullOrEmpty(parts.BlobContainerName) || !string.IsNullOrEmpty(parts.BlobName))
                 {
                     throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination,
-                        $"'{display}' is not a blob container URI: give https://<account>.blob.core.windows.net/<container> (with a SAS, or without one for an Azure identity session); use -BlobPrefix for a folder inside it.", display);
+                        $"'{display}' is not a blob container URI: give https://<account>.blob.core.windows.net/<container> (with a SAS, or without one for an Azure identity session).", display, advice: AdviceKey.BlobPrefix);
                 }
 
                 bool hasSas = parts.Sas != null && !string.IsNullOrEmpty(parts.Sas.Signature);
@@ -126,7 +126,7 @@ namespace KuduDiagnostics.Dumps
                 else
                 {
                     throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination,
-                        $"'{display}' has no SAS and the session has no Azure identity to sign in with. Add a SAS with create and write permissions (sp=cw), use -ConnectionString, or create the session with -UseAzureIdentity.", display);
+                        $"'{display}' has no SAS and the session has no Azure identity to sign in with.", display, advice: AdviceKey.BlobCredential);
                 }
             }
 
@@ -147,7 +147,7 @@ namespace KuduDiagnostics.Dumps
                 await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (!_destination.Force)
                 {
-                    throw new DumpDestinationException(DumpDestinationErrorKind.TargetExists, $"The blob '{display}' already exists. Use -Force to overwrite it.", display);
+                    throw new DumpDestinationException(DumpDestinationErrorKind.TargetExists, $"The blob '{display}' already exists.", display, advice: AdviceKey.UseForce);
                 }
             }
             catch (RequestFailedException ex) when (ex.Status == 404 && ex.ErrorCode != BlobErrorCode.ContainerNotFound.ToString())
@@ -253,13 +253,13 @@ namespace KuduDiagnostics.Dumps
             if (status == 404 && code == BlobErrorCode.ContainerNotFound.ToString())
             {
                 return new DumpDestinationException(DumpDestinationErrorKind.ContainerNotFound,
-                    $"The blob container of {display} does not exist. Create it, or add -CreateContainer.{requestId}", display);
+                    $"The blob container of {display} does not exist.{requestId}", display, advice: new KuduAdvice(AdviceKey.CreateContainer, requestId));
             }
 
             if (status == 409 && code == BlobErrorCode.BlobAlreadyExists.ToString() || status == 412)
             {
                 return new DumpDestinationException(DumpDestinationErrorKind.TargetExists,
-                    $"The blob '{display}' already exists. Use -Force to overwrite it.{requestId}", display);
+                    $"The blob '{display}' already exists.{requestId}", display, advice: new KuduAdvice(AdviceKey.UseForce, requestId));
             }
 
             if (status == 403 || status == 401)

@@ -9,7 +9,7 @@ namespace KuduDiagnostics.Dumps
     internal sealed class DumpCandidate
     {
         /// <summary>Why the SCM site's worker is left out: it serves the dumps, and a dump freezes it.</summary>
-        public const string ScmSiteReason = "it is the SCM (Kudu) site's own worker, which serves the dumps (a dump freezes it); add -IncludeScmSite to dump it too";
+        public const string ScmSiteReason = "it is the SCM (Kudu) site's own worker, which serves the dumps (a dump freezes it)";
 
         private DumpCandidate(KuduTarget target, bool isScmSite)
         {

@@ -117,7 +117,7 @@ namespace KuduDiagnostics.Dumps
                     {
                         if (!_force)
                         {
-                            throw new DumpDestinationException(DumpDestinationErrorKind.TargetExists, $"'{final}' already exists. Use -Force to overwrite it.", final);
+                            throw new DumpDestinationException(DumpDestinationErrorKind.TargetExists, $"'{final}' already exists.", final, advice: AdviceKey.UseForce);
                         }
 
                         File.Delete(final);

@@ -35,7 +35,7 @@ namespace KuduDiagnostics.Dumps
             if (File.Exists(_root))
             {
                 throw new DumpDestinationException(DumpDestinationErrorKind.InvalidDestination,
-                    $"-Path '{_root}' is a file; give the folder the dumps should go to.", _root);
+                    $"'{_root}' is a file; give the folder the dumps should go to.", _root, advice: AdviceKey.PathIsFile);
             }
 
             string folder = Path.Combine(_root, DumpNaming.DateFolder(dump));
@@ -51,7 +51,7 @@ namespace KuduDiagnostics.Dumps
             if (File.Exists(finalPath) && !_force)
             {
                 throw new DumpDestinationException(DumpDestinationErrorKind.TargetExists,
-                    $"'{finalPath}' already exists. Use -Force to overwrite it.", finalPath);
+                    $"'{finalPath}' already exists.", finalPath, advice: AdviceKey.UseForce);
             }
 
             string partialPath = finalPath + PartialSuffix;
@@ -69,7 +69,7 @@ namespace KuduDiagnostics.Dumps
             catch (UnauthorizedAccessException ex)
             {
                 throw new DumpDestinationException(DumpDestinationErrorKind.NotWritable,
-                    $"Cannot write to '{folder}': {ex.Message} Choose a folder you can write to with -Path.", folder, ex);
+                    $"Cannot write to '{folder}': {ex.Message}", folder, ex, AdviceKey.WritableFolder);
             }
             catch (Exception ex) when (ex is IOException || ex is NotSupportedException)
             {
@@ -119,7 +119,7 @@ namespace KuduDiagnostics.Dumps
             if (IsDiskFull(ex))
             {
                 return new DumpDestinationException(DumpDestinationErrorKind.DiskFull,
-                    $"{what}: the disk is full ({ex.Message}). Free space, or choose another folder with -Path; the partial dump was removed.", path, ex);
+                    $"{what}: the disk is full ({ex.Message}); the partial dump was removed.", path, ex, AdviceKey.FreeSpace);
             }
 
             if (ex is UnauthorizedAccessException)
@@ -223,7 +223,7 @@ namespace KuduDiagnostics.Dumps
                         if (!_force)
                         {
                             throw new DumpDestinationException(DumpDestinationErrorKind.TargetExists,
-                                $"'{FilePath}' appeared while the dump was written. Use -Force to overwrite it.", FilePath);
+                                $"'{FilePath}' appeared while the dump was written.", FilePath, advice: AdviceKey.UseForce);
                         }
 
                         File.Delete(FilePath!);

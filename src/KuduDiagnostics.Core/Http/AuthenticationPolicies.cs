@@ -110,8 +110,8 @@ namespace KuduDiagnostics.Http
                 catch (AuthenticationFailedException ex)
                 {
                     throw new KuduException(KuduErrorKind.AuthenticationFailed,
-                        $"Could not get an Entra ID token for {_scope}: {ex.Message} In Azure Automation or App Service, turn on the managed identity (and pass -ManagedIdentityClientId for a user-assigned one); elsewhere sign in with 'az login' or Connect-AzAccount.",
-                        inner: ex);
+                        $"Could not get an Entra ID token for {_scope}: {ex.Message}",
+                        inner: ex, advice: AdviceKey.SignInToEntra);
                 }
 
                 DateTimeOffset refreshAt = token.RefreshOn ?? token.ExpiresOn - RefreshMargin;

@@ -9,6 +9,12 @@ namespace KuduDiagnostics.Http
         void Debug(string message);
 
         void Warning(string message);
+
+        /// <summary>A verbose fact with advice the cmdlet layer phrases (which parameter to use); a line that ends with a failure's message passes that failure's advice (a Kudu call's: it joins the end of the line).</summary>
+        void Verbose(string fact, KuduAdvice? advice);
+
+        /// <summary>A warning's fact with advice the cmdlet layer phrases.</summary>
+        void Warning(string fact, KuduAdvice? advice);
     }
 
     internal sealed class NullTrace : IKuduTrace
@@ -24,6 +30,14 @@ namespace KuduDiagnostics.Http
         }
 
         public void Warning(string message)
+        {
+        }
+
+        public void Verbose(string fact, KuduAdvice? advice)
+        {
+        }
+
+        public void Warning(string fact, KuduAdvice? advice)
         {
         }
     }

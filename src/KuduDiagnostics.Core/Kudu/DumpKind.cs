@@ -47,7 +47,7 @@ namespace KuduDiagnostics.Kudu
                 case DumpType.Triage:
                     return new DumpKind(type, null, type.ToString().ToLowerInvariant());
                 default:
-                    throw new ArgumentException("Use -DumpTypeMask to ask for a custom MINIDUMP_TYPE mask.");
+                    throw new KuduArgumentException($"{type} is no dump type of its own: a custom MINIDUMP_TYPE mask is given as a mask.", AdviceKey.CustomMaskParameter);
             }
         }
     }

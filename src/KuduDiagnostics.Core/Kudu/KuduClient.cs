@@ -14,7 +14,7 @@ namespace KuduDiagnostics.Kudu
     /// </summary>
     internal sealed partial class KuduClient
     {
-        public const string RedactedValue = "<redacted: use -IncludeEnvironment>";
+        public const string RedactedValue = "<redacted>";
 
         private readonly KuduSession _session;
         private readonly RequestLimiter _limiter;

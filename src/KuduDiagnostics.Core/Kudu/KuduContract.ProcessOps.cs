@@ -179,16 +179,16 @@ namespace KuduDiagnostics.Kudu
                 ProcessOperation.Stop => "stopping a process",
                 _ => "CPU profiling",
             };
-            string instead = operation switch
+            string? instead = operation switch
             {
                 ProcessOperation.Threads => "Take a dump instead and read its threads (dotnet-dump analyze: clrthreads, or the dump analysis of this module).",
                 ProcessOperation.Modules => "Take a dump instead and list its modules (dotnet-dump analyze: modules).",
-                ProcessOperation.Stop => "Restart the app instead (az webapp restart, or Restart-AzWebApp): the container restarts with it.",
+                ProcessOperation.Stop => null,
                 _ => "Record a trace with dotnet-trace in the container (SSH), or the portal's Diagnose and solve problems (Collect .NET Profiler Trace).",
             };
             var error = new KuduException(KuduErrorKind.NotSupportedOnLinux,
-                $"{Host} is a Linux app, and KuduLite answers {what} with 'Not supported on Linux'. {instead}",
-                reply.Response.Status, "Not supported on Linux", reply.Uri)
+                $"{Host} is a Linux app, and KuduLite answers {what} with 'Not supported on Linux'." + (instead == null ? string.Empty : " " + instead),
+                reply.Response.Status, "Not supported on Linux", reply.Uri, advice: operation == ProcessOperation.Stop ? AdviceKey.RestartLinuxApp : null)
             {
                 AnsweredBy = reply.ServedInstance,
             };

@@ -136,8 +136,8 @@ namespace KuduDiagnostics.Kudu
                 if (longRequest && ex is OperationCanceledException)
                 {
                     throw new KuduException(KuduErrorKind.DumpTimedOut,
-                        $"Kudu at {ScmUri.Authority} sent nothing for {LongRequestTimeout.TotalMinutes:N0} minutes after the dump was asked for. Ask for a smaller dump (-DumpType Mini or Heap).",
-                        requestUri: uri, inner: ex);
+                        $"Kudu at {ScmUri.Authority} sent nothing for {LongRequestTimeout.TotalMinutes:N0} minutes after the dump was asked for.",
+                        requestUri: uri, inner: ex, advice: AdviceKey.SmallerWindowsDump);
                 }
 
                 string what = ex is OperationCanceledException ? "timed out" : "failed";
@@ -151,8 +151,8 @@ namespace KuduDiagnostics.Kudu
             if (instance != null && served != null && !string.Equals(served, instance, StringComparison.OrdinalIgnoreCase))
             {
                 throw new KuduException(KuduErrorKind.InstanceNotFound,
-                    $"Instance {KuduTarget.ShortId(instance)} of {ScmUri.Authority} is not running: the front end routed the request to instance {KuduTarget.ShortId(served)} instead. List the current instances with Get-KuduInstance or Get-KuduProcess -AllInstances.",
-                    response.Status, requestUri: uri) { AnsweredBy = served };
+                    $"Instance {KuduTarget.ShortId(instance)} of {ScmUri.Authority} is not running: the front end routed the request to instance {KuduTarget.ShortId(served)} instead.",
+                    response.Status, requestUri: uri, advice: AdviceKey.ListInstances) { AnsweredBy = served };
             }
 
             return served;
@@ -160,8 +160,8 @@ namespace KuduDiagnostics.Kudu
 
         private KuduException TimedOut(Uri uri, Exception inner) =>
             new KuduException(KuduErrorKind.Unreachable,
-                $"Kudu at {ScmUri.Authority} gave no complete answer within {Timeout.TotalSeconds:N0} s (the session's -TimeoutSec): the request was abandoned. The SCM site may be overloaded or a proxy may be holding the connection; try again, or raise -TimeoutSec on New-KuduSession.",
-                requestUri: uri, inner: inner);
+                $"Kudu at {ScmUri.Authority} gave no complete answer within {Timeout.TotalSeconds:N0} s: the request was abandoned. The SCM site may be overloaded or a proxy may be holding the connection; try again.",
+                requestUri: uri, inner: inner, advice: AdviceKey.RaiseTimeout);
 
         /// <summary>A redirect (a sign-in page, a moved site, a proxy) is not Kudu's answer; credentials are never sent on.</summary>
         private void ThrowIfRedirected(HttpMessage message)

@@ -31,7 +31,7 @@ namespace KuduDiagnostics.Kudu
         public override string DefaultWorkerName => "dotnet";
 
         public override DumpFormat DumpFormat(bool zip) => zip
-            ? throw new KuduException(KuduErrorKind.DumpTypeNotSupported, "dotnet-monitor sends the core file itself; -Format Zip (the dump with SOS) exists on Windows only. Leave -Format out.")
+            ? throw new KuduException(KuduErrorKind.DumpTypeNotSupported, "dotnet-monitor sends the core file itself; the zip (the dump with SOS) exists on Windows only.", advice: AdviceKey.LinuxFormat)
             : Core;
 
         /// <summary>KuduLite ignores format=zip: dotnet-monitor's core comes as it is.</summary>
@@ -48,7 +48,7 @@ namespace KuduDiagnostics.Kudu
             DumpType.Full => "Full",
             DumpType.Triage => "Triage",
             _ => throw new KuduException(KuduErrorKind.DumpTypeNotSupported,
-                "-DumpTypeMask is a Windows MINIDUMP_TYPE mask; dotnet-monitor on Linux takes -DumpType Mini, Heap, Full or Triage."),
+                "A MINIDUMP_TYPE mask is Windows's; dotnet-monitor on Linux takes Mini, Heap, Full or Triage.", advice: AdviceKey.LinuxDumpTypes),
         };
 
         public override KuduException ErrorFor(Response response, Uri uri, int? processId, string? servedInstance, bool dump, int attempts = 1)

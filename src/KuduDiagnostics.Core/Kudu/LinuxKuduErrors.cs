@@ -26,7 +26,7 @@ namespace KuduDiagnostics.Kudu
             // The front end's 401 has a text body; dotnet-monitor's (behind the proxy) has none.
             if (status == 401 && empty && answers.CredentialsAccepted)
             {
-                return new KuduException(KuduErrorKind.DotnetMonitorAuthenticationRequired, MonitorAuthentication(host), status, detail, uri);
+                return new KuduException(KuduErrorKind.DotnetMonitorAuthenticationRequired, MonitorAuthentication(host), status, detail, uri, advice: AdviceKey.NewSessionIfCredentialsChanged);
             }
 
             if (status == 401 || status == 403)
@@ -65,8 +65,8 @@ namespace KuduDiagnostics.Kudu
             if (status == 502 && proxied && dump && IsCanceled(body))
             {
                 return new KuduException(KuduErrorKind.DumpTimedOut,
-                    $"KuduLite's proxy gave up waiting for dotnet-monitor to send the dump (502: {ProxyMessage(body)}). It cancels a forwarded request after 10 minutes, and dotnet-monitor writes the whole dump before sending a byte, which takes longer for a large process: ask for a smaller dump (-DumpType Mini, or Triage), or try when the process uses less memory.",
-                    status, detail, uri);
+                    $"KuduLite's proxy gave up waiting for dotnet-monitor to send the dump (502: {ProxyMessage(body)}). It cancels a forwarded request after 10 minutes, and dotnet-monitor writes the whole dump before sending a byte, which takes longer for a large process.",
+                    status, detail, uri, advice: AdviceKey.SmallerLinuxDumpOrLessMemory);
             }
 
             if (status == 502 && (!dump || proxied))
@@ -93,8 +93,8 @@ namespace KuduDiagnostics.Kudu
             if (dump && (status == 502 || status == 504))
             {
                 return new KuduException(KuduErrorKind.DumpTimedOut,
-                    $"The dump took longer than the App Service front end allows (about 230 seconds) and it dropped the request ({status}). dotnet-monitor writes the whole dump before sending a byte: ask for a smaller dump (-DumpType Mini, or Triage).",
-                    status, detail, uri);
+                    $"The dump took longer than the App Service front end allows (about 230 seconds) and it dropped the request ({status}). dotnet-monitor writes the whole dump before sending a byte.",
+                    status, detail, uri, advice: AdviceKey.SmallerLinuxDump);
             }
 
             if (dump && status == 500)
@@ -116,7 +116,7 @@ namespace KuduDiagnostics.Kudu
             404, null, uri);
 
         private static string MonitorAuthentication(string host) =>
-            $"{host} accepted this session's credentials, but the request KuduLite forwarded to dotnet-monitor in the app's container came back 401 Unauthorized: dotnet-monitor itself may require its own authentication (an API key). KuduLite's proxy passes our Authorization header on to it, and dotnet-monitor does not take the site's credentials. Where you configure dotnet-monitor, let it answer without a key (--no-auth), or take the dump with the portal's Diagnose and Solve Problems > Memory Dump. If the site's credentials changed since this session was made, create a new one with New-KuduSession.";
+            $"{host} accepted this session's credentials, but the request KuduLite forwarded to dotnet-monitor in the app's container came back 401 Unauthorized: dotnet-monitor itself may require its own authentication (an API key). KuduLite's proxy passes our Authorization header on to it, and dotnet-monitor does not take the site's credentials. Where you configure dotnet-monitor, let it answer without a key (--no-auth), or take the dump with the portal's Diagnose and Solve Problems > Memory Dump.";
 
         /// <summary>The proxy's HttpClient timed out or the forward was cancelled (not a refused or unknown host).</summary>
         private static bool IsCanceled(string body) =>

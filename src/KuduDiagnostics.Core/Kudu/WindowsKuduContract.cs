@@ -46,7 +46,7 @@ namespace KuduDiagnostics.Kudu
             DumpType.Full => 0x2,       // MiniDumpWithFullMemory
             DumpType.Heap => 0x41A25,   // what dotnet-dump calls "with heap"
             _ => throw new KuduException(KuduErrorKind.DumpTypeNotSupported,
-                $"Windows Kudu has no {kind.Label} dump: take -DumpType Mini (stacks and modules), Heap or Full. Triage dumps are dotnet-monitor's, on Linux apps."),
+                $"Windows Kudu has no {kind.Label} dump.", advice: AdviceKey.WindowsDumpTypes),
         };
 
         protected override bool IsDeterministicServerError(Response response) => WindowsKuduErrors.IsKuduError(response);

@@ -59,8 +59,8 @@ namespace KuduDiagnostics.Kudu
                 case 404 when processId != null:
                     string answered = servedInstance == null ? "The instance the front end picked answered" : $"Instance {KuduTarget.ShortId(servedInstance)} answered";
                     return new KuduException(KuduErrorKind.ProcessNotFound,
-                        $"{kuduMessage ?? $"Process with an Id of {processId} is not running."} {answered}: the process has exited, or it runs on another instance (Get-KuduProcess -AllInstances lists every instance's processes).",
-                        status, kuduMessage, uri);
+                        $"{kuduMessage ?? $"Process with an Id of {processId} is not running."} {answered}: the process has exited, or it runs on another instance.",
+                        status, kuduMessage, uri, advice: AdviceKey.ProcessOnAnotherInstance);
                 case 400 when kuduMessage != null && kuduMessage.IndexOf("linux", StringComparison.OrdinalIgnoreCase) >= 0:
                     return new KuduException(KuduErrorKind.NotSupportedOnLinux,
                         $"{host} is a Linux app: {kuduMessage}. Kudu's process API works on Windows App Service only; on Linux use the diagnostics of dotnet-monitor or the portal's 'Diagnose and solve problems'.",
@@ -79,8 +79,8 @@ namespace KuduDiagnostics.Kudu
                 if ((status == 500 && kuduMessage == null && body.IndexOf("timed out", StringComparison.OrdinalIgnoreCase) >= 0) || status == 502 || status == 504)
                 {
                     return new KuduException(KuduErrorKind.DumpTimedOut,
-                        $"The dump took longer than the App Service front end allows (about 230 seconds) and it dropped the request ({status}). Kudu writes the whole dump before sending a byte, and big full dumps take minutes: ask for a smaller dump (-DumpType Mini or Heap), or try when the process uses less memory.",
-                        status, kuduMessage, uri);
+                        $"The dump took longer than the App Service front end allows (about 230 seconds) and it dropped the request ({status}). Kudu writes the whole dump before sending a byte, and big full dumps take minutes.",
+                        status, kuduMessage, uri, advice: AdviceKey.SmallerWindowsDumpOrLessMemory);
                 }
 
                 if (kuduMessage != null && kuduMessage.IndexOf("does not support full minidump", StringComparison.OrdinalIgnoreCase) >= 0)
@@ -113,8 +113,8 @@ namespace KuduDiagnostics.Kudu
         /// <summary>401 and 403 mean the same on every SCM site, Windows Kudu or KuduLite.</summary>
         internal static KuduException AccessError(string host, int status, string? serverMessage, Uri uri) => status == 401
             ? new KuduException(KuduErrorKind.AuthenticationFailed,
-                $"{host} refused the credentials (401 Unauthorized). The user name or password may be wrong, or SCM basic authentication may be disabled on the site (it is by default on new apps): use an Entra ID token (-AccessToken or -UseAzureIdentity) or enable basic publishing credentials for SCM.",
-                status, serverMessage, uri)
+                $"{host} refused the credentials (401 Unauthorized). The user name or password may be wrong, or SCM basic authentication may be disabled on the site (it is by default on new apps).",
+                status, serverMessage, uri, advice: AdviceKey.EntraTokenOrBasicAuthentication)
             : new KuduException(KuduErrorKind.AccessDenied,
                 $"{host} denied access (403 Forbidden). The identity needs Microsoft.Web/sites/publish/action on the site (Website Contributor, Contributor or Owner), and a token for https://appservice.azure.com or https://management.azure.com." + Detail(serverMessage),
                 status, serverMessage, uri);

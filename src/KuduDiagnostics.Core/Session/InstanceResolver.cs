@@ -120,11 +120,9 @@ namespace KuduDiagnostics.Session
                 : known.Count == 0
                     ? "This session has met none of its instances yet, and without Resource Manager it cannot list them."
                     : $"The instances this session has met: {List(known)}; without Resource Manager it cannot list the others.";
-            string fix = complete
-                ? "Get-KuduInstance lists them."
-                : "Use an id shown by Get-KuduProcess in this session, a full instance id, or a session made with -ResourceId and -UseAzureIdentity.";
             throw new KuduException(KuduErrorKind.InstanceNotResolved,
-                $"No instance of {siteName} has an id starting with '{value}' or the machine name '{value}'; it may have been recycled or scaled in. {there} {fix}") { Value = value };
+                $"No instance of {siteName} has an id starting with '{value}' or the machine name '{value}'; it may have been recycled or scaled in. {there}",
+                advice: complete ? AdviceKey.InstancesListed : AdviceKey.InstancesPartlyKnown) { Value = value };
         }
 
         private static KuduInstance? ByMachineName(string value, IReadOnlyList<KuduInstance> known) =>
@@ -145,7 +143,7 @@ namespace KuduDiagnostics.Session
                 }
                 catch (KuduException ex)
                 {
-                    trace.Verbose($"Could not ask instance {KuduTarget.ShortId(instance.Instance)} of {session.SiteName} its machine name: {ex.Message}");
+                    trace.Verbose($"Could not ask instance {KuduTarget.ShortId(instance.Instance)} of {session.SiteName} its machine name: {ex.Message}", ex.Advice);
                 }
             })).ConfigureAwait(false);
         }

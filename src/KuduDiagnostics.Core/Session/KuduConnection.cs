@@ -71,7 +71,7 @@ namespace KuduDiagnostics.Session
             if (arm == null || session.ResourceId == null)
             {
                 throw new KuduException(KuduErrorKind.InstancesUnavailable,
-                    $"Listing the instances of {session.SiteName} needs Azure Resource Manager: create the session with -ResourceId and -UseAzureIdentity, or name the instances with -Instance (their ARRAffinity values).");
+                    $"Listing the instances of {session.SiteName} needs Azure Resource Manager.", advice: AdviceKey.InstancesNeedResourceManager);
             }
 
             List<KuduInstance> instances = await arm.ListInstancesAsync(SiteResourceId.Parse(session.ResourceId), trace, cancellationToken).ConfigureAwait(false);

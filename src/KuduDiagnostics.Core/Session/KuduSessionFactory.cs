@@ -76,14 +76,14 @@ namespace KuduDiagnostics.Session
                 }
                 else
                 {
-                    throw new ArgumentException("No way to authenticate was given: use -Credential, -PublishSettingsPath, -AccessToken or -UseAzureIdentity.");
+                    throw new KuduArgumentException("No way to authenticate was given.", AdviceKey.NoAuthentication);
                 }
 
                 if (options.ResourceId != null)
                 {
                     if (tokenCredential == null || info.AuthenticationType != KuduAuthenticationType.AzureIdentity)
                     {
-                        throw new ArgumentException("-ResourceId reads the site from Azure Resource Manager, which needs -UseAzureIdentity.");
+                        throw new KuduArgumentException("A resource id is read from Azure Resource Manager, which needs an Azure identity.", AdviceKey.ResourceIdNeedsAzureIdentity);
                     }
 
                     await ResolveFromResourceManagerAsync(info, options, cloud, tokenCredential, trace, cancellationToken).ConfigureAwait(false);
@@ -102,7 +102,7 @@ namespace KuduDiagnostics.Session
                 }
                 else
                 {
-                    throw new ArgumentException("No site was given: use -Name, -ScmUri, -PublishSettingsPath or -ResourceId.");
+                    throw new KuduArgumentException("No site was given.", AdviceKey.NoSite);
                 }
             }
 

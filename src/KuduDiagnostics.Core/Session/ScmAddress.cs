@@ -15,7 +15,7 @@ namespace KuduDiagnostics.Session
         {
             if (!SiteNamePattern.IsMatch(siteName))
             {
-                throw new ArgumentException($"'{siteName}' is not an App Service site name (letters, digits and hyphens). To connect to a full SCM address, use -ScmUri.");
+                throw new KuduArgumentException($"'{siteName}' is not an App Service site name (letters, digits and hyphens).", AdviceKey.UseScmUri);
             }
 
             if (slot != null && !SiteNamePattern.IsMatch(slot))
@@ -43,7 +43,7 @@ namespace KuduDiagnostics.Session
 
             if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.UserInfo))
             {
-                throw new ArgumentException("The SCM URI must not carry a query string or user information; pass credentials with -Credential or -AccessToken.");
+                throw new KuduArgumentException("The SCM URI must not carry a query string or user information.", AdviceKey.CredentialsAsParameters);
             }
 
             string path = uri.AbsolutePath.EndsWith("/", StringComparison.Ordinal) ? uri.AbsolutePath : uri.AbsolutePath + "/";
@@ -63,7 +63,7 @@ namespace KuduDiagnostics.Session
             if (scmUri.Scheme == Uri.UriSchemeHttp && !allowUnencrypted && !IsLoopbackHost(scmUri.Host))
             {
                 throw new KuduException(KuduErrorKind.UnencryptedConnection,
-                    $"Refusing to send credentials to {scmUri.Authority} over unencrypted http. Use https, or add -AllowUnencryptedAuthentication if this network path is trusted.");
+                    $"Refusing to send credentials to {scmUri.Authority} over unencrypted http.", advice: AdviceKey.AllowUnencrypted);
             }
         }
 

@@ -62,7 +62,7 @@ namespace KuduDiagnostics.Watch
             {
                 // The front end balances requests without a cookie: stay on the instance it picked first.
                 Instance = served.Instance;
-                _trace.Verbose($"Watching {Location}, the instance the front end picked (use -Instance or -AllInstances for others).");
+                _trace.Verbose($"Watching {Location}, the instance the front end picked.", AdviceKey.OtherInstances);
             }
 
             var pass = new InstancePass { Listed = new HashSet<int>(listed.Select(p => p.Id)) };
@@ -107,7 +107,7 @@ namespace KuduDiagnostics.Watch
                         _scm.Add(process.Id);
                     }
 
-                    _trace.Verbose($"Not watching {KuduTarget.Of(_session, instance, process.Id, detail.Name).Display}: it is the SCM (Kudu) site's own worker (add -IncludeScmSite to watch it too).");
+                    _trace.Verbose($"Not watching {KuduTarget.Of(_session, instance, process.Id, detail.Name).Display}: it is the SCM (Kudu) site's own worker.", AdviceKey.IncludeScmSiteToWatch);
                     return null;
                 }
 
@@ -142,7 +142,7 @@ namespace KuduDiagnostics.Watch
             }
             catch (KuduException ex) when (!WatchFaults.IsFatal(ex))
             {
-                _trace.Verbose($"Skipped one sample of {KuduTarget.Of(_session, instance, process.Id, process.Name).Display}: {ex.Message}");
+                _trace.Verbose($"Skipped one sample of {KuduTarget.Of(_session, instance, process.Id, process.Name).Display}: {ex.Message}", ex.Advice);
                 return null;
             }
         }
@@ -189,7 +189,7 @@ namespace KuduDiagnostics.Watch
             if (_options.Triggers.CpuAbove != null && Volatile.Read(ref _processors) == 0 && pass.Samples.Count > 0 && !_processorsMissingTold)
             {
                 _processorsMissingTold = true;
-                _trace.Warning($"{Location} does not tell its processor count ({CpuPercent.ProcessorCountVariable} is not readable in the process environment), so CPU percent is unknown there and -CpuAbove cannot fire.");
+                _trace.Warning($"{Location} does not tell its processor count ({CpuPercent.ProcessorCountVariable} is not readable in the process environment), so CPU percent is unknown there.", AdviceKey.CpuTrigger);
             }
         }
     }

@@ -128,24 +128,25 @@ namespace KuduDiagnostics.Watch
         public IClock Clock { get; set; } = SystemClock.Instance;
 
         /// <summary>The first problem with these options, or null when they can run.</summary>
-        public string? Problem()
+        public KuduArgumentException? Problem()
         {
             if (!Triggers.Any)
             {
-                return "Give at least one trigger: -PrivateMemoryAbove, -WorkingSetAbove, -CpuAbove, -ThreadCountAbove or -HandleCountAbove.";
+                return new KuduArgumentException("The watch has no trigger.", AdviceKey.WatchTrigger);
             }
 
+            string minimum = MinimumInterval.TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
             if (Interval < MinimumInterval)
             {
-                return $"-Interval must be at least {MinimumInterval.TotalSeconds:0} second: each sample asks Kudu for every watched process's details.";
+                return new KuduArgumentException($"The interval is under {minimum} second: each sample asks Kudu for every watched process's details.", new KuduAdvice(AdviceKey.WatchInterval, minimum));
             }
 
             if (For < TimeSpan.Zero || Cooldown < TimeSpan.Zero || (Timeout is TimeSpan t && t <= TimeSpan.Zero))
             {
-                return "-For and -Cooldown cannot be negative, and -Timeout must be positive.";
+                return new KuduArgumentException("A hold or cooldown time is negative, or the timeout is not positive.", AdviceKey.WatchDurations);
             }
 
-            return Count < 1 ? "-Count must be at least 1." : null;
+            return Count < 1 ? new KuduArgumentException("The watch is to fire fewer than once.", AdviceKey.WatchCount) : null;
         }
     }
 }

@@ -44,9 +44,9 @@ namespace KuduDiagnostics.Watch
     {
         public static async Task<WatchSummary> RunAsync(KuduSession session, WatchOptions options, IWatchObserver observer, IKuduTrace trace, CancellationToken cancellationToken)
         {
-            if (options.Problem() is string problem)
+            if (options.Problem() is KuduArgumentException problem)
             {
-                throw new ArgumentException(problem);
+                throw problem;
             }
 
             KuduClient kudu = session.Kudu(options.Limiter);
@@ -106,11 +106,11 @@ namespace KuduDiagnostics.Watch
                     string message = $"Skipped one sample of {sampler.Location}: {ex.Message}";
                     if (ex.Kind == KuduErrorKind.InstanceNotFound && !missing)
                     {
-                        trace.Warning(message);
+                        trace.Warning(message, ex.Advice);
                     }
                     else
                     {
-                        trace.Verbose(message);
+                        trace.Verbose(message, ex.Advice);
                     }
 
                     missing = ex.Kind == KuduErrorKind.InstanceNotFound;

@@ -8,7 +8,7 @@ namespace KuduDiagnostics.Commands
         public static ErrorRecord Record(DumpAnalysisException exception, object? target)
         {
             (string id, ErrorCategory category) = Classify(exception.Kind);
-            return new ErrorRecord(exception, id, category, target ?? exception.Path);
+            return new ErrorRecord(Advice.Apply(exception), id, category, target ?? exception.Path);
         }
 
         /// <summary>The warning for a dump without its managed heap; the analysis still carries its threads.</summary>

@@ -23,8 +23,8 @@ namespace KuduDiagnostics.Commands
         }
 
         // Leaving out the SCM worker is the documented default, not news: Verbose, so a runbook's warnings stay for trouble.
-        public void Skipped(KuduProcessDetail p, string reason) =>
-            _cmdlet.Bridge.Post(() => _cmdlet.WriteVerbose($"Skipped {TargetOf(p).Display}: {reason}."));
+        public void Skipped(KuduProcessDetail p, string reason, KuduAdvice advice) =>
+            _cmdlet.Bridge.Post(() => _cmdlet.WriteVerbose($"Skipped {TargetOf(p).Display}: {Advice.Phrase(reason, advice)}."));
 
         public void Failed(object target, Exception error)
         {
@@ -35,7 +35,7 @@ namespace KuduDiagnostics.Commands
                 _ => null,
             };
             string what = process?.Display ?? (error as KuduException)?.Target?.Display ?? (target is string instance ? $"instance {KuduTarget.ShortId(instance)}" : $"{target}");
-            string message = error.Message;
+            string message = Advice.Apply(error).Message;
             string warning = message.StartsWith(what, StringComparison.Ordinal) ? $"Could not dump {message}" : $"Could not dump {what}: {message}";
             int? activity = target is KuduProcessDetail ? _progress.ActivityOf(process!) : (int?)null;
             _cmdlet.Bridge.Post(() =>

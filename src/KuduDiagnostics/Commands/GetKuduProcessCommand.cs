@@ -199,7 +199,7 @@ namespace KuduDiagnostics.Commands
                 }
                 catch (KuduException ex) when (ex.Kind == KuduErrorKind.ProcessNotFound || ex.Kind == KuduErrorKind.ServerError)
                 {
-                    Trace.Debug($"Id {alias}: {ex.Message}");
+                    Trace.Debug($"Id {alias}: {Advice.Apply(ex).Message}");
                 }
             }
 

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using KuduDiagnostics.Http;
 using KuduDiagnostics.Session;
@@ -69,6 +71,18 @@ namespace KuduDiagnostics.Commands
         {
             KuduTarget where = detail.Session == null ? (KuduTarget)target : KuduTarget.Of(detail.Session, detail.Instance, detail.Id, detail.Name);
             WriteVerbose($"Read {where}: {detail.ThreadCount?.ToString() ?? "?"} threads, {(detail.WorkingSet is long ws ? (ws / 1048576.0).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " MB" : "?")} working set.");
+            if (detail.EnvironmentRedacted)
+            {
+                // The core only hides the values; how to see them is this cmdlet's to say.
+                var shown = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                foreach (string key in detail.EnvironmentVariables.Keys)
+                {
+                    shown[key] = Advice.RedactedValue;
+                }
+
+                detail.EnvironmentVariables = shown;
+            }
+
             WriteObject(detail);
         }
     }

@@ -39,7 +39,7 @@ namespace KuduDiagnostics.Commands
             }
             catch (DumpAnalysisException ex)
             {
-                Bridge.Post(() => WriteError(AnalysisErrors.Record(ex, result)));
+                Bridge.Post(() => WriteError(AnalysisErrors.Record(Advice.ApplyAfterDump(ex), result)));
             }
             catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
             {

@@ -212,6 +212,10 @@ namespace KuduDiagnostics.Commands
             public void Debug(string message) => _bridge.Post(() => _cmdlet.WriteDebug(message));
 
             public void Warning(string message) => _bridge.Post(() => _cmdlet.WriteWarning(message));
+
+            public void Verbose(string fact, KuduAdvice? advice) => Verbose(Advice.Phrase(fact, advice));
+
+            public void Warning(string fact, KuduAdvice? advice) => Warning(Advice.Phrase(fact, advice));
         }
     }
 }

@@ -32,6 +32,8 @@ namespace KuduDiagnostics.Commands
 
         public static ErrorRecord Record(Exception exception, string errorId, ErrorCategory category, object? target)
         {
+            // The core stated the fact; the user reads it with what to type about it.
+            Advice.Apply(exception);
             var record = new ErrorRecord(exception, errorId, category, target);
 
             // What the console shows: never a control character a server slipped into a message.

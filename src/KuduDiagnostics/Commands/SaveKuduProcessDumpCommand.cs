@@ -157,7 +157,7 @@ namespace KuduDiagnostics.Commands
             // A piped process that says it is the SCM worker is left out at once, so -WhatIf says the same.
             if (!IncludeScmSite.IsPresent && InputObject?.Properties["IsScmSite"]?.Value is bool isScm && isScm)
             {
-                WriteWarning($"Skipped {item.Target.Display}: {DumpCandidate.ScmSiteReason}.");
+                WriteWarning($"Skipped {item.Target.Display}: {Advice.ScmSiteSkipped}.");
                 return;
             }
 
@@ -223,7 +223,7 @@ namespace KuduDiagnostics.Commands
             if (result == null)
             {
                 // Left out, not failed: the other items go on and the error stream stays for real failures.
-                WriteWarning($"Skipped {((DumpItem)target).Target.Display}: {DumpCandidate.ScmSiteReason}.");
+                WriteWarning($"Skipped {((DumpItem)target).Target.Display}: {Advice.ScmSiteSkipped}.");
                 return;
             }
 

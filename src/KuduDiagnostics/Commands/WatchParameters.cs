@@ -14,9 +14,9 @@ namespace KuduDiagnostics.Commands
         public static WatchOptions Options(WatchingCmdlet cmdlet, WatchTriggerParameters p, TimeSpan? defaultTimeout = null)
         {
             WatchOptions options = Build(cmdlet, p, defaultTimeout);
-            if (options.Problem() is string problem)
+            if (options.Problem() is KuduArgumentException problem)
             {
-                cmdlet.ThrowTerminatingError(KuduErrors.Record(new ArgumentException(problem), "KuduWatchInvalid", ErrorCategory.InvalidArgument, null));
+                cmdlet.ThrowTerminatingError(KuduErrors.Record(problem, "KuduWatchInvalid", ErrorCategory.InvalidArgument, null));
             }
 
             return options;
