@@ -8,42 +8,42 @@
 # Playground's session does. Examples that need what only Azure or other modules have are skipped with the reason.
 BeforeDiscovery {
     $script:Skipped = @{
-        'Get-KuduDumpAnalysis 1' = 'needs real .NET dumps (the emulator''s Windows dumps are made-up bytes); DumpAnalysis.Tests.ps1 analyses real ones'
-        'Get-KuduDumpAnalysis 2' = 'needs real .NET dumps (the emulator''s Windows dumps are made-up bytes)'
-        'Get-KuduDumpAnalysis 3' = 'reads a named Linux core dump of a real app'
-        'Get-KuduDumpAnalysis 4' = 'reads a named Linux core dump of a real app'
-        'Get-KuduDumpAnalysis 5' = 'reads a named Linux core dump of a real app'
-        'Get-KuduDumpAnalysis 6' = 'reads a named Linux core dump and a runtime folder of another machine'
-        'Invoke-FunctionAppDump 1' = 'an Azure Automation runbook: Get-AutomationVariable and an alert''s $WebhookData'
-        'Invoke-FunctionAppDump 2' = 'needs the Az.Functions module (Get-AzFunctionApp) and an Azure sign-in'
-        'Invoke-FunctionAppDump 5' = 'needs the SecretManagement module (Get-Secret) and a storage account'
-        'Invoke-FunctionAppDump 6' = 'needs a saved alert payload (./alert.json); AlertInstance.Tests.ps1 runs alerts'
-        'Invoke-FunctionAppDump 8' = 'an Azure Automation runbook: an alert''s $WebhookData and a blob container'
-        'New-KuduSession 2' = 'needs Az.Accounts (Get-AzAccessToken) and an Azure sign-in'
-        'New-KuduSession 4' = 'needs a publish profile downloaded from the portal'
-        'New-KuduSession 5' = 'names a real SCM host in Azure'
-        'New-KuduSession 6' = 'needs Az.Resources (Get-AzResource) and an Azure sign-in'
-        'Save-KuduProcessDump 8' = 'needs Az.Storage (New-AzStorageContext) and a storage account'
-        'Save-KuduProcessDump 9' = 'needs the SecretManagement module (Get-Secret) and a storage account'
-        'Save-KuduProcessDump 10' = 'needs an Azure Storage account that trusts the identity'
-        'Watch-KuduProcess 1' = 'waits for a leak held for a minute (-For 00:01:00); Watch.Tests.ps1 runs scripted leaks'
-        'Watch-KuduProcess 2' = 'waits minutes by design (-For 30 s, -Cooldown 5 min, -Timeout 2 h) and needs a blob container'
-        'Watch-KuduProcess 3' = 'needs instances whose workers cross 500 threads and 1000 handles; Watch.Tests.ps1 runs such triggers'
-        'Watch-KuduProcess 4' = 'needs a CPU storm held for 2 s; Watch.Tests.ps1 runs a scripted one'
-        'Save-KuduProcessDump 3' = 'asks the reader to confirm (-Confirm)'
-        'Remove-KuduSession 3' = 'names the session ids 1 and 3 of the reader''s own shell'
-        'Save-KuduProcessProfile 2' = 'needs a storage account (a SAS of a real container)'
-        'Stop-KuduProcess 1' = 'needs a worker held above 90 % CPU; ProcessOps.Tests.ps1 runs the dump-then-stop pipeline'
+        'Get-KuduDumpAnalysis: Analyse every dump in a folder' = 'needs real .NET dumps (the emulator''s Windows dumps are made-up bytes); DumpAnalysis.Tests.ps1 analyses real ones'
+        'Get-KuduDumpAnalysis: Heap dumps of the workers, analysed as they arrive' = 'needs real .NET dumps (the emulator''s Windows dumps are made-up bytes)'
+        'Get-KuduDumpAnalysis: The biggest types, as dumpheap -stat' = 'reads a named Linux core dump of a real app'
+        'Get-KuduDumpAnalysis: The threads and the exception in flight' = 'reads a named Linux core dump of a real app'
+        'Get-KuduDumpAnalysis: Only the threads that hold an exception' = 'reads a named Linux core dump of a real app'
+        'Get-KuduDumpAnalysis: A dump from a machine whose runtime is not installed here' = 'reads a named Linux core dump and a runtime folder of another machine'
+        'Invoke-FunctionAppDump: An Azure Automation runbook started by an alert''s webhook' = 'an Azure Automation runbook: Get-AutomationVariable and an alert''s $WebhookData'
+        'Invoke-FunctionAppDump: Heap dumps of every function app of a resource group' = 'needs the Az.Functions module (Get-AzFunctionApp) and an Azure sign-in'
+        'Invoke-FunctionAppDump: One app by resource id, into blob storage with a connection string' = 'needs the SecretManagement module (Get-Secret) and a storage account'
+        'Invoke-FunctionAppDump: See what an alert would dump, without freezing anything' = 'needs a saved alert payload (./alert.json); AlertInstance.Tests.ps1 runs alerts'
+        'Invoke-FunctionAppDump: Watch for the next 15 minutes, dump the worker when it crosses the line' = 'an Azure Automation runbook: an alert''s $WebhookData and a blob container'
+        'New-KuduSession: Use an Entra ID token from Azure PowerShell for a deployment slot' = 'needs Az.Accounts (Get-AzAccessToken) and an Azure sign-in'
+        'New-KuduSession: Connect with a downloaded publish profile' = 'needs a publish profile downloaded from the portal'
+        'New-KuduSession: Connect to an app whose SCM host cannot be derived from its name' = 'names a real SCM host in Azure'
+        'New-KuduSession: Open a session for every web app of a resource group' = 'needs Az.Resources (Get-AzResource) and an Azure sign-in'
+        'Save-KuduProcessDump: Stream heap dumps into a blob container through a SAS' = 'needs Az.Storage (New-AzStorageContext) and a storage account'
+        'Save-KuduProcessDump: Use a storage connection string kept in a secret vault' = 'needs the SecretManagement module (Get-Secret) and a storage account'
+        'Save-KuduProcessDump: Sign in to storage with the session''s Azure identity, no SAS' = 'needs an Azure Storage account that trusts the identity'
+        'Watch-KuduProcess: Heap dump of the worker that leaks, on whichever instance it is' = 'waits for a leak held for a minute (-For 00:01:00); Watch.Tests.ps1 runs scripted leaks'
+        'Watch-KuduProcess: Up to three dumps of a CPU storm, five minutes apart, into blob storage' = 'waits minutes by design (-For 30 s, -Cooldown 5 min, -Timeout 2 h) and needs a blob container'
+        'Watch-KuduProcess: See what fired, and why' = 'needs instances whose workers cross 500 threads and 1000 handles; Watch.Tests.ps1 runs such triggers'
+        'Watch-KuduProcess: How the CPU percent was computed' = 'needs a CPU storm held for 2 s; Watch.Tests.ps1 runs a scripted one'
+        'Save-KuduProcessDump: A full dump, confirmed first' = 'asks the reader to confirm (-Confirm)'
+        'Remove-KuduSession: See what would be closed' = 'names the session ids 1 and 3 of the reader''s own shell'
+        'Save-KuduProcessProfile: Profile every app worker at once into blob storage' = 'needs a storage account (a SAS of a real container)'
+        'Stop-KuduProcess: Dump a hot worker, then recycle it' = 'needs a worker held above 90 % CPU; ProcessOps.Tests.ps1 runs the dump-then-stop pipeline'
     }
     # Examples whose whole point is a side effect or a warning: they write nothing to the pipeline.
     $script:Quiet = @{
-        'Remove-KuduSession 1' = 'closes sessions'
-        'Remove-KuduSession 2' = 'closes sessions'
-        'Remove-KuduSession 3' = '-WhatIf says what it would close, on the host'
-        'Save-KuduProcessDump 4' = '-WhatIf says what it would dump, on the host'
-        'Save-KuduProcessDump 5' = 'reports failures by ErrorId: against a healthy emulator there are none'
-        'Watch-KuduProcess 5' = 'its point is -Verbose: each sample and fault'
-        'Stop-KuduProcess 2' = '-WhatIf says what it would stop, on the host'
+        'Remove-KuduSession: Close every session' = 'closes sessions'
+        'Remove-KuduSession: Close the sessions of some sites' = 'closes sessions'
+        'Remove-KuduSession: See what would be closed' = '-WhatIf says what it would close, on the host'
+        'Save-KuduProcessDump: See what would be dumped' = '-WhatIf says what it would dump, on the host'
+        'Save-KuduProcessDump: Keep going past failures and report them by ErrorId' = 'reports failures by ErrorId: against a healthy emulator there are none'
+        'Watch-KuduProcess: Watch one process by id, and see each sample''s faults' = 'its point is -Verbose: each sample and fault'
+        'Stop-KuduProcess: See what would be stopped' = '-WhatIf says what it would stop, on the host'
     }
     $manifest = if ($env:KUDU_TEST_MODULE) { $env:KUDU_TEST_MODULE } else { Join-Path $PSScriptRoot '../../out/KuduDiagnostics/KuduDiagnostics.psd1' }
     Import-Module $manifest -Force
@@ -51,7 +51,9 @@ BeforeDiscovery {
         $n = 0
         foreach ($example in @((Get-Help $command.Name -Full).examples.example)) {
             $n++
-            $key = "$($command.Name) $n"
+            # Keyed by title, not number: inserting an example must not move another's skip reason onto it.
+            $title = ([string] $example.title) -replace '^-+\s*Example \d+:\s*', '' -replace '\s*-+$', ''
+            $key = "$($command.Name): $title"
             @{ Key = $key; Command = $command.Name; Number = $n; Code = [string] $example.code
                Skip = $Skipped[$key]; Quiet = $Quiet.ContainsKey($key) }
         }
@@ -144,5 +146,17 @@ Describe 'Get-Help -Online' {
     It 'opens the module''s own page for <_>' -ForEach @('Get-KuduProcess', 'Save-KuduProcessDump', 'Watch-KuduProcess', 'Get-KuduDumpAnalysis') {
         $uri = @((Get-Help $_ -Full).relatedLinks.navigationLink | Where-Object { $_.uri })[0].uri
         $uri | Should -Be "https://github.com/kududiagnostics/KuduDiagnostics/blob/main/docs/$_.md"
+    }
+}
+
+Describe 'The example runner''s own lists' {
+    # A renamed example would otherwise lose its skip reason silently and run (or its quiet mark, and fail).
+    It 'names only examples the built help has' -TestCases @(@{ Listed = @($Skipped.Keys) + @($Quiet.Keys); Known = @($Examples | ForEach-Object { $_.Key }) }) {
+        $Listed.Count | Should -BeGreaterThan 20
+        @($Listed | Where-Object { $_ -notin $Known }) | Should -BeNullOrEmpty
+    }
+
+    It 'gives every example of a cmdlet its own title' -TestCases @(@{ Known = @($Examples | ForEach-Object { $_.Key }) }) {
+        @($Known | Group-Object | Where-Object Count -gt 1 | ForEach-Object Name) | Should -BeNullOrEmpty
     }
 }
