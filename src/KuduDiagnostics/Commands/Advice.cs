@@ -67,7 +67,7 @@ namespace KuduDiagnostics.Commands
                 case AdviceKey.NewSessionIfCredentialsChanged: return Then(fact, "If the site's credentials changed since this session was made, create a new one with New-KuduSession.");
                 case AdviceKey.ResourceIdOfSite: return Continue(fact, " (the Id property of Get-AzWebApp or Get-AzFunctionApp).");
                 case AdviceKey.PassSiteResourceId: return Continue(fact, ": pass the site with -ResourceId, and the alert still picks the instance.");
-                case AdviceKey.RaiseTimeout: return Continue(Before(fact, ": the request was abandoned", " (the session's -TimeoutSec)"), ", or raise -TimeoutSec on New-KuduSession.");
+                case AdviceKey.RaiseTimeout: return Continue(Before(fact, ": the request was abandoned", " (the session's -TimeoutSec)"), ", or raise -TimeoutSec where the session is made (New-KuduSession, or Invoke-FunctionAppDump without -Session).");
 
                 // Instances and processes
                 case AdviceKey.InstancesNeedResourceManager: return Continue(fact, ": create the session with -ResourceId and -UseAzureIdentity, or name the instances with -Instance (their ARRAffinity values).");
