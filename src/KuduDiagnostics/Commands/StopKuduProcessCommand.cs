@@ -15,7 +15,6 @@ namespace KuduDiagnostics.Commands
     [OutputType(typeof(KuduProcessDetail))]
     public sealed class StopKuduProcessCommand : KuduCmdlet
     {
-
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ArgumentCompleter(typeof(SessionCompleter))]
         [ValidateNotNull]
