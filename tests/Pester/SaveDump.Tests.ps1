@@ -261,6 +261,21 @@ Describe 'Save-KuduProcessDump to disk' {
 }
 
 Describe 'Save-KuduProcessDump when things go wrong' {
+    BeforeAll {
+        function Start-ElsewhereDump($Process) {
+            # Another client (the portal, another machine) asking Kudu for a dump of the same site: the returned
+            # task ends when that dump has been sent; the file is held from its start.
+            $site = Get-TestSite $emulator 'contoso'
+            $client = [System.Net.Http.HttpClient]::new()
+            $pair = '{0}:{1}' -f $site.userName, $site.password
+            $client.DefaultRequestHeaders.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Basic', [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes($pair)))
+            $task = $client.GetAsync("$($site.scmUrl.TrimEnd('/'))/api/processes/$($Process.Id)/dump?dumpType=1")
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while (-not (@((Get-KuduEmulatorStats $emulator 'contoso').dumps).Count) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $task
+        }
+    }
+
     BeforeEach {
         Reset-KuduEmulator $emulator
         Set-KuduEmulatorFault $emulator 'contoso' @()
@@ -286,7 +301,7 @@ Describe 'Save-KuduProcessDump when things go wrong' {
 
         $results = @($processes | Save-KuduProcessDump -Path $folder -IncludeScmSite -ErrorVariable err -ErrorAction SilentlyContinue)
 
-        $results | Should -HaveCount 2
+        $results | Should -HaveCount 2 -Because (($err | ForEach-Object { "$($_.FullyQualifiedErrorId): $($_.Exception.Message)" }) -join '; ')
         $results.ProcessId | Should -Not -Contain $victim.Id
         $results | ForEach-Object { Assert-DumpMatchesEmulator $_ }
         $err | Should -HaveCount 1
@@ -300,6 +315,43 @@ Describe 'Save-KuduProcessDump when things go wrong' {
         @($files | Where-Object Name -like '*.partial') | Should -HaveCount 0
         @($files | Where-Object Name -like "*_$($victim.Id)_*") | Should -HaveCount 0
         (Get-KuduEmulatorStats $emulator 'contoso').dumpRequests | Should -Be 3 -Because 'a dump is never retried'
+    }
+
+    It 'asks again while a dump started elsewhere holds the site''s dump file, and says so with -Verbose' {
+        # Kudu opens its one dump file before it freezes a process: "in use" froze nothing and is asked again.
+        Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 1500 } }
+        $elsewhere = Start-ElsewhereDump $processes[0]
+        try {
+            $out = @(Save-KuduProcessDump -Session $session -Id $victim.Id -Path $folder -Verbose 4>&1)
+        }
+        finally { $elsewhere.Wait(30000) | Out-Null }
+
+        $result = @($out | Where-Object { $_ -is [KuduDiagnostics.KuduDumpResult] })
+        $verbose = ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) -join "`n"
+        $result | Should -HaveCount 1
+        Assert-DumpMatchesEmulator $result[0]
+        $verbose | Should -BeLike "*w3wp ($($victim.Id)) on contoso instance *: 127.0.0.1:* has its dump file open (another dump, or the end of the one before) and refused before freezing the process; asking again in 1 s (1 of 3).*"
+        $elsewhere.Result.StatusCode | Should -Be 200
+        (Get-KuduEmulatorStats $emulator 'contoso').dumpConflicts | Should -BeGreaterOrEqual 1
+    }
+
+    It 'reports KuduDumpInProgress, with nothing left, when the dump file stays in use past three more asks' {
+        Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 9000 } }
+        $elsewhere = Start-ElsewhereDump $processes[0]
+        try {
+            $out = @(Save-KuduProcessDump -Session $session -Id $victim.Id -Path $folder -Verbose -ErrorVariable err -ErrorAction SilentlyContinue 4>&1)
+        }
+        finally { $elsewhere.Wait(30000) | Out-Null }
+
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'KuduDumpInProgress,KuduDiagnostics.Commands.SaveKuduProcessDumpCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
+        $err[0].Exception.Message | Should -BeLike "w3wp ($($victim.Id)) on contoso instance *: Another dump is being written on 127.0.0.1:* (Kudu writes every dump of a site to one file). Wait for it to finish, then try again. Kudu said: The process cannot access the file*"
+        @($out | Where-Object { "$_" -like '*asking again in*' }) | Should -HaveCount 3
+        $stats = Get-KuduEmulatorStats $emulator 'contoso'
+        $stats.dumpConflicts | Should -Be 4 -Because 'asked once, then three more times'
+        Get-DumpFiles $folder | Should -HaveCount 0
+        @(Get-ChildItem -LiteralPath $folder -Recurse -File) | Should -HaveCount 0
     }
 
     It 'reports a process that exited between listing and dumping' {

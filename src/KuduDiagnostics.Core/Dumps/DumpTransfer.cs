@@ -34,6 +34,13 @@ namespace KuduDiagnostics.Dumps
         public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
         public IClock Clock { get; set; } = SystemClock.Instance;
+
+        /// <summary>
+        /// The waits before asking again when Kudu's one dump file is in use. Kudu opens that file before it freezes
+        /// the process, so the refusal cost nothing; and it closes the file of the dump before only after that
+        /// response is disposed, often a moment after its last byte (or its dropped connection) reached us.
+        /// </summary>
+        public TimeSpan[] InUseRetryDelays { get; set; } = { TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4) };
     }
 
     internal enum DumpPhase
@@ -70,7 +77,8 @@ namespace KuduDiagnostics.Dumps
     /// <summary>
     /// Takes one dump: waits for the site's turn, asks Kudu, streams the body into a sink in fixed-size blocks,
     /// checks length and signature, and only then makes it visible. On any failure nothing is left behind.
-    /// Never retried: each attempt freezes the process again.
+    /// Never retried once Kudu has started (each attempt freezes the process again); only its refusal to start
+    /// because its dump file is in use, which freezes nothing, is asked again.
     /// </summary>
     internal static class DumpTransfer
     {
@@ -155,8 +163,10 @@ namespace KuduDiagnostics.Dumps
                 snapshot.Phase = DumpPhase.WaitingForServer;
                 string mask = wireMask is int m ? $" (dumpType={m})" : string.Empty;
                 trace.Verbose($"Asking {session.ScmUri.Authority} for a {request.Kind.Label} dump{mask} of {target.Name} ({target.Id}); the process is frozen while Kudu writes it.");
-                using KuduDumpResponse response = await kudu.OpenDumpAsync(target, request.Kind, archive ?? format, trace, transferCancellation.Token).ConfigureAwait(false);
-                serverWriteTime = clock.Now - started;
+                (KuduDumpResponse opened, TimeSpan asked) = await OpenWhenFileFreeAsync(kudu, target, request.Kind, archive ?? format, options, trace, transferCancellation.Token).ConfigureAwait(false);
+                using KuduDumpResponse response = opened;
+                serverWriteTime = clock.Now - asked;
+                started = asked; // waits for the dump file are queueing, as the site's turn is: not the dump's time
                 trace.Verbose($"Kudu wrote the dump in {serverWriteTime.TotalSeconds:N1} s; receiving {(response.ContentLength is long n ? n.ToString("N0") + " bytes" : "a chunked body")} into {destination.Display}.");
 
                 snapshot.TotalBytes = response.ContentLength;
@@ -233,6 +243,26 @@ namespace KuduDiagnostics.Dumps
                 (ex as KuduException)?.AttachTarget(target);
                 (ex as DumpDestinationException)?.AttachTarget(target);
                 throw;
+            }
+        }
+
+        /// <summary>Asks for the dump, and again after each of the options' waits while Kudu says its dump file is in use.</summary>
+        private static async Task<(KuduDumpResponse Response, TimeSpan Asked)> OpenWhenFileFreeAsync(
+            KuduClient kudu, KuduTarget target, DumpKind kind, DumpFormat format, DumpTransferOptions options, IKuduTrace trace, CancellationToken cancellationToken)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                TimeSpan asked = options.Clock.Now;
+                try
+                {
+                    return (await kudu.OpenDumpAsync(target, kind, format, trace, cancellationToken).ConfigureAwait(false), asked);
+                }
+                catch (KuduException ex) when (ex.Kind == KuduErrorKind.DumpInProgress && attempt < options.InUseRetryDelays.Length)
+                {
+                    TimeSpan wait = options.InUseRetryDelays[attempt];
+                    trace.Verbose($"{target.Display}: {target.Session!.ScmUri.Authority} has its dump file open (another dump, or the end of the one before) and refused before freezing the process; asking again in {wait.TotalSeconds:N0} s ({attempt + 1} of {options.InUseRetryDelays.Length}).");
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
 
