@@ -27,6 +27,18 @@ BeforeAll {
     $folder = New-TestFolder
     $session = New-EmulatorSession $emulator 'penguin'
 
+    function Start-OtherClientDump {
+        # Another client's dump holds instance 0's dotnet-monitor; this module's own gate cannot see it.
+        $handler = [System.Net.Http.SocketsHttpHandler]::new(); $handler.UseCookies = $false
+        $http = [System.Net.Http.HttpClient]::new($handler)
+        $request = [System.Net.Http.HttpRequestMessage]::new('GET', "$($site.scmUrl)/api/processes/$($targetA.pid)/dump?type=Mini")
+        $request.Headers.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Basic', [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("$($site.userName):$($site.password)")))
+        $request.Headers.Add('Cookie', "ARRAffinity=$i0")
+        $running = $http.SendAsync($request)
+        Start-Sleep -Milliseconds 500
+        $running
+    }
+
     function Get-FileHead([string] $Path) {
         $stream = [IO.File]::OpenRead($Path)
         try { $head = [byte[]]::new(4); $null = $stream.Read($head, 0, 4); ($head | ForEach-Object { $_.ToString('X2') }) -join ' ' }
@@ -143,26 +155,41 @@ Describe 'Linux apps: the same cmdlets over KuduLite and dotnet-monitor' {
         @((Get-KuduEmulatorStats $emulator 'penguin').dumps).Count | Should -Be $before
     }
 
-    It 'reports a busy dotnet-monitor (429: one dump at a time) and leaves nothing behind' {
-        Set-KuduEmulatorSetting $emulator 'penguin' @{ dump = @{ writeDelayMs = 3000 } }
+    It 'asks a busy dotnet-monitor again (429 froze nothing) and saves the dump once the other one is done' {
+        Set-KuduEmulatorSetting $emulator 'penguin' @{ dump = @{ writeDelayMs = 1500 } }
         $other = New-EmulatorSession $emulator 'penguin'
         $busyFolder = New-TestFolder
         try {
-            # Another client's dump holds the instance; this module's own gate cannot see it.
-            $handler = [System.Net.Http.SocketsHttpHandler]::new(); $handler.UseCookies = $false
-            $http = [System.Net.Http.HttpClient]::new($handler)
-            $request = [System.Net.Http.HttpRequestMessage]::new('GET', "$($site.scmUrl)/api/processes/$($targetA.pid)/dump?type=Mini")
-            $request.Headers.Authorization = [System.Net.Http.Headers.AuthenticationHeaderValue]::new('Basic', [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("$($site.userName):$($site.password)")))
-            $request.Headers.Add('Cookie', "ARRAffinity=$i0")
-            $running = $http.SendAsync($request)
-            Start-Sleep -Milliseconds 500
+            $running = Start-OtherClientDump
+            $out = @(Save-KuduProcessDump -Session $other -Instance $i0 -Id $targetA.pid -Name dotnet -Path $busyFolder -Confirm:$false -Verbose 4>&1)
+            $null = $running.GetAwaiter().GetResult()
 
+            $result = @($out | Where-Object { $_ -is [KuduDiagnostics.KuduDumpResult] })
+            $result | Should -HaveCount 1
+            (Get-Item -LiteralPath $result[0].Path).Length | Should -Be $result[0].Length
+            ($out -join "`n") | Should -BeLike "*dotnet ($($targetA.pid)) on penguin instance *: dotnet-monitor on * is busy (another dump, or the end of the one before) and refused before freezing the process; asking again in 1 s (1 of 3).*"
+        }
+        finally {
+            Set-KuduEmulatorSetting $emulator 'penguin' @{ dump = @{ writeDelayMs = 0 } }
+            $other | Remove-KuduSession -Confirm:$false
+            Remove-Item -Recurse -Force $busyFolder -ErrorAction Ignore
+        }
+    }
+
+    It 'reports a busy dotnet-monitor (429: one dump at a time) and leaves nothing behind' {
+        Set-KuduEmulatorSetting $emulator 'penguin' @{ dump = @{ writeDelayMs = 10000 } }
+        $conflictsBefore = (Get-KuduEmulatorStats $emulator 'penguin').dumpConflicts
+        $other = New-EmulatorSession $emulator 'penguin'
+        $busyFolder = New-TestFolder
+        try {
+            $running = Start-OtherClientDump
             Save-KuduProcessDump -Session $other -Instance $i0 -Id $targetA.pid -Name dotnet -Path $busyFolder -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
 
             $err | Should -HaveCount 1
             $err[0].FullyQualifiedErrorId | Should -BeLike 'KuduDotnetMonitorBusy,*'
             $err[0].CategoryInfo.Category | Should -Be 'ResourceBusy'
             $err[0].Exception.Message | Should -BeLike '*one dump at a time*'
+            (Get-KuduEmulatorStats $emulator 'penguin').dumpConflicts - $conflictsBefore | Should -Be 4 -Because 'asked once, then three more times'
             $err[0].TargetObject.Id | Should -Be $targetA.pid
             Get-DumpFiles $busyFolder | Should -HaveCount 0
             $null = $running.GetAwaiter().GetResult()

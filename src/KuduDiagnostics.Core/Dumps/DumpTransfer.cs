@@ -36,9 +36,10 @@ namespace KuduDiagnostics.Dumps
         public IClock Clock { get; set; } = SystemClock.Instance;
 
         /// <summary>
-        /// The waits before asking again when Kudu's one dump file is in use. Kudu opens that file before it freezes
-        /// the process, so the refusal cost nothing; and it closes the file of the dump before only after that
-        /// response is disposed, often a moment after its last byte (or its dropped connection) reached us.
+        /// The waits before asking again when Kudu's one dump file is in use (or dotnet-monitor is busy with a dump).
+        /// Kudu opens that file before it freezes the process, so the refusal cost nothing; and it closes the file of
+        /// the dump before only after that response is disposed, often a moment after its last byte (or its dropped
+        /// connection) reached us.
         /// </summary>
         public TimeSpan[] InUseRetryDelays { get; set; } = { TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4) };
     }
@@ -257,14 +258,22 @@ namespace KuduDiagnostics.Dumps
                 {
                     return (await kudu.OpenDumpAsync(target, kind, format, trace, cancellationToken).ConfigureAwait(false), asked);
                 }
-                catch (KuduException ex) when (ex.Kind == KuduErrorKind.DumpInProgress && attempt < options.InUseRetryDelays.Length)
+                catch (KuduException ex) when (IsBusyWithADump(ex.Kind) && attempt < options.InUseRetryDelays.Length)
                 {
                     TimeSpan wait = options.InUseRetryDelays[attempt];
-                    trace.Verbose($"{target.Display}: {target.Session!.ScmUri.Authority} has its dump file open (another dump, or the end of the one before) and refused before freezing the process; asking again in {wait.TotalSeconds:N0} s ({attempt + 1} of {options.InUseRetryDelays.Length}).");
+                    string host = target.Session!.ScmUri.Authority;
+                    string busy = ex.Kind == KuduErrorKind.DumpInProgress ? $"{host} has its dump file open" : $"dotnet-monitor on {host} is busy";
+                    trace.Verbose($"{target.Display}: {busy} (another dump, or the end of the one before) and refused before freezing the process; asking again in {wait.TotalSeconds:N0} s ({attempt + 1} of {options.InUseRetryDelays.Length}).");
                     await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
+
+        /// <summary>
+        /// Refusals that froze nothing: Windows Kudu opens its one dump file before the snapshot, and dotnet-monitor's
+        /// one-dump-at-a-time limit answers 429 before the dump starts; each frees a moment after the dump before ends.
+        /// </summary>
+        private static bool IsBusyWithADump(KuduErrorKind kind) => kind == KuduErrorKind.DumpInProgress || kind == KuduErrorKind.DotnetMonitorBusy;
 
         private static string Ratio(long length, long wireBytes) =>
             wireBytes > 0 ? ((double)length / wireBytes).ToString("N1", System.Globalization.CultureInfo.InvariantCulture) : "-";
