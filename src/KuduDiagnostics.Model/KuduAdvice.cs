@@ -9,8 +9,6 @@ namespace KuduDiagnostics
     /// </summary>
     public enum AdviceKey
     {
-        None,
-
         // Sessions and sign-in
         NoAuthentication,
         NoSite,
@@ -33,7 +31,6 @@ namespace KuduDiagnostics
         InstancesPartlyKnown,
         ProcessOnAnotherInstance,
         RestartLinuxApp,
-        RedactedEnvironment,
 
         // Dump kinds and sizes
         CustomMaskParameter,

@@ -41,12 +41,13 @@ namespace KuduDiagnostics.Commands
                 AdviceKey.DacPathForLinuxDump => Continue(fact, " or its DAC given to Get-KuduDumpAnalysis -DacPath."),
                 _ => null,
             };
-            if (phrased != null)
+            if (phrased == null)
             {
-                ((IAdvisedException)exception).Phrase(phrased);
+                return Apply(exception);
             }
 
-            return Apply(exception);
+            ((IAdvisedException)exception).Phrase(phrased);
+            return exception;
         }
 
         /// <summary>The fact with its advice in words. Lines of the trace that end with a failure's message pass here too.</summary>
