@@ -95,42 +95,31 @@ Describe 'Save-KuduProcessDump to disk' {
         $other | Remove-KuduSession -Confirm:$false
     }
 
-    It 'dumps different sites in parallel' {
+    It 'dumps different sites <What>' -ForEach @(
+        @{ What = 'in parallel'; Arguments = @{}; Overlap = $true }
+        @{ What = 'one after the other with -OverallThrottleLimit 1'; Arguments = @{ OverallThrottleLimit = 1 }; Overlap = $false }
+    ) {
         $fabrikam = New-EmulatorSession $emulator 'fabrikam'
         Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 1500 } }
         Set-KuduEmulatorSetting $emulator 'fabrikam' @{ dump = @{ writeDelayMs = 1500 } }
         try {
             $processes = @(Get-KuduProcess -Session $session -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1) + @(Get-KuduProcess -Session $fabrikam -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1)
-            $results = @($processes | Save-KuduProcessDump -Path $folder)
-
-            $results | Should -HaveCount 2
-            $a = (Get-KuduEmulatorStats $emulator 'contoso').dumps[0]
-            $b = (Get-KuduEmulatorStats $emulator 'fabrikam').dumps[0]
-            # The two dumps overlapped in time: each started before the other ended.
-            ([datetime]$a.startedUtc) | Should -BeLessThan ([datetime]$b.endedUtc)
-            ([datetime]$b.startedUtc) | Should -BeLessThan ([datetime]$a.endedUtc)
-        }
-        finally {
-            Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 200 } }
-            Set-KuduEmulatorSetting $emulator 'fabrikam' @{ dump = @{ writeDelayMs = 200 } }
-            $fabrikam | Remove-KuduSession -Confirm:$false
-        }
-    }
-
-    It 'dumps one site after the other with -OverallThrottleLimit 1' {
-        $fabrikam = New-EmulatorSession $emulator 'fabrikam'
-        Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 1000 } }
-        Set-KuduEmulatorSetting $emulator 'fabrikam' @{ dump = @{ writeDelayMs = 1000 } }
-        try {
-            $processes = @(Get-KuduProcess -Session $session -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1) + @(Get-KuduProcess -Session $fabrikam -Name w3wp | Where-Object { -not $_.IsScmSite } | Select-Object -First 1)
-            $results = @($processes | Save-KuduProcessDump -Path $folder -Force -OverallThrottleLimit 1)
+            $results = @($processes | Save-KuduProcessDump -Path $folder -Force @Arguments)
 
             $results | Should -HaveCount 2
             $a = @((Get-KuduEmulatorStats $emulator 'contoso').dumps)[-1]
             $b = @((Get-KuduEmulatorStats $emulator 'fabrikam').dumps)[-1]
-            # One request in flight in all: one dump was asked for only after the other had ended.
-            $apart = ([datetime]$b.startedUtc -ge [datetime]$a.endedUtc) -or ([datetime]$a.startedUtc -ge [datetime]$b.endedUtc)
-            $apart | Should -BeTrue -Because "contoso $($a.startedUtc)-$($a.endedUtc), fabrikam $($b.startedUtc)-$($b.endedUtc)"
+            $window = "contoso $($a.startedUtc)-$($a.endedUtc), fabrikam $($b.startedUtc)-$($b.endedUtc)"
+            if ($Overlap) {
+                # The two dumps overlapped in time: each started before the other ended.
+                ([datetime]$a.startedUtc) | Should -BeLessThan ([datetime]$b.endedUtc) -Because $window
+                ([datetime]$b.startedUtc) | Should -BeLessThan ([datetime]$a.endedUtc) -Because $window
+            }
+            else {
+                # One request in flight in all: one dump was asked for only after the other had ended.
+                $apart = ([datetime]$b.startedUtc -ge [datetime]$a.endedUtc) -or ([datetime]$a.startedUtc -ge [datetime]$b.endedUtc)
+                $apart | Should -BeTrue -Because $window
+            }
         }
         finally {
             Set-KuduEmulatorSetting $emulator 'contoso' @{ dump = @{ writeDelayMs = 200 } }
