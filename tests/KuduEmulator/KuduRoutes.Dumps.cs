@@ -20,7 +20,7 @@ internal sealed partial class KuduRoutes
         var id = route.Id!.Value;
         var target = instance.Resolve(id);
         var record = site.Stats.DumpStarted(instance.Id, target?.Id ?? id, dumpType ?? 0,
-            formatText.Length == 0 ? "raw" : formatText.ToLowerInvariant(), ctx.Request.QueryString.Value);
+            formatText.Length == 0 ? "raw" : formatText.ToLowerInvariant(), ctx.Request.QueryString.Value, () => ctx.Response.HasStarted);
         var outcome = "error";
         var progress = new DumpProgress();
         try

@@ -14,7 +14,7 @@ internal sealed partial class LinuxRoutes
     private async Task DumpAsync(HttpContext ctx, RequestContext rc, SiteState site, InstanceState instance, KuduRoute route)
     {
         var pid = route.Id!.Value;
-        var record = site.Stats.DumpStarted(instance.Id, pid, 0, "raw", ctx.Request.QueryString.Value);
+        var record = site.Stats.DumpStarted(instance.Id, pid, 0, "raw", ctx.Request.QueryString.Value, () => ctx.Response.HasStarted);
         var outcome = "error";
         var progress = new DumpProgress();
         try

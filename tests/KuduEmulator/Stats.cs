@@ -19,6 +19,8 @@ internal sealed class DumpRecord
     public string Outcome { get; set; } = "inProgress";
     public int? Status { get; set; }
     public long BytesSent { get; set; }
+    /// <summary>True once the answer to this request has begun (its headers are out): from then on a client may have it whole.</summary>
+    public Func<bool> Answering { get; init; } = () => false;
 }
 
 /// <summary>Counters for one site. Gauges (in flight now) survive a reset; totals and maxima restart.</summary>
@@ -30,6 +32,7 @@ internal sealed class SiteStats
     private readonly ConcurrentDictionary<string, long> _faults = new();
     private readonly ConcurrentDictionary<int, long> _statuses = new();
     private readonly List<DumpRecord> _dumps = [];
+    private readonly List<DumpRecord> _open = [];
     private readonly ConcurrentDictionary<string, InstanceDumps> _byInstance = new(StringComparer.OrdinalIgnoreCase);
     private long _dumpRequests, _dumpsCompleted, _dumpConflicts, _authFailures, _bytesSent;
     private int _requestsInFlight, _maxRequests, _dumpsInFlight, _maxDumps;
@@ -56,19 +59,28 @@ internal sealed class SiteStats
 
     public void AuthFailed() => Interlocked.Increment(ref _authFailures);
 
-    /// <summary>A dump request arrived: every one counts toward the overlap, refused ones included.</summary>
-    public DumpRecord DumpStarted(string instance, int? pid, long dumpType, string format, string? query = null)
+    /// <summary>
+    /// A dump request arrived. It overlaps every dump request, refused ones included, whose answer has not begun
+    /// (<paramref name="answering"/>): a client that waits for each answer to end can send its next dump only after
+    /// the previous answer began, though the server may not have finished that request yet. A request sent during
+    /// another's body is refused for the dump file (a conflict) instead.
+    /// </summary>
+    public DumpRecord DumpStarted(string instance, int? pid, long dumpType, string format, string? query = null, Func<bool>? answering = null)
     {
         Interlocked.Increment(ref _dumpRequests);
-        RaiseMax(ref _maxDumps, Interlocked.Increment(ref _dumpsInFlight));
+        Interlocked.Increment(ref _dumpsInFlight);
         var perInstance = _byInstance.GetOrAdd(instance, _ => new InstanceDumps());
-        RaiseMax(ref perInstance.Max, Interlocked.Increment(ref perInstance.InFlight));
+        Interlocked.Increment(ref perInstance.InFlight);
         var record = new DumpRecord
         {
             Instance = instance, Pid = pid, DumpType = dumpType, Format = format, Query = query, StartedUtc = DateTime.UtcNow,
+            Answering = answering ?? (() => false),
         };
         lock (_gate)
         {
+            _open.Add(record);
+            RaiseMax(ref _maxDumps, Unanswered(null));
+            RaiseMax(ref perInstance.Max, Unanswered(instance));
             if (_dumps.Count >= MaxDumpRecords)
             {
                 _dumps.RemoveAt(0); // a long benchmark must not grow the list without bound
@@ -96,6 +108,7 @@ internal sealed class SiteStats
         }
         lock (_gate)
         {
+            _open.Remove(record);
             record.Outcome = outcome;
             record.Status = status;
             record.BytesSent = bytes;
@@ -117,10 +130,10 @@ internal sealed class SiteStats
             Interlocked.Exchange(ref _authFailures, 0);
             Interlocked.Exchange(ref _bytesSent, 0);
             Interlocked.Exchange(ref _maxRequests, Volatile.Read(ref _requestsInFlight));
-            Interlocked.Exchange(ref _maxDumps, Volatile.Read(ref _dumpsInFlight));
-            foreach (var perInstance in _byInstance.Values)
+            Interlocked.Exchange(ref _maxDumps, Unanswered(null));
+            foreach (var (instance, perInstance) in _byInstance)
             {
-                Interlocked.Exchange(ref perInstance.Max, Volatile.Read(ref perInstance.InFlight));
+                Interlocked.Exchange(ref perInstance.Max, Unanswered(instance));
             }
             Load.Reset();
         }
@@ -175,6 +188,10 @@ internal sealed class SiteStats
         public int InFlight;
         public int Max;
     }
+
+    /// <summary>Open dump requests (of one instance, or all) whose answer has not begun; call under the gate.</summary>
+    private int Unanswered(string? instance) =>
+        _open.Count(r => !r.Answering() && (instance == null || string.Equals(r.Instance, instance, StringComparison.OrdinalIgnoreCase)));
 
     private static void RaiseMax(ref int max, int value)
     {
